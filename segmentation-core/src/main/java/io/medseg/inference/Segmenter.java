@@ -1,0 +1,88 @@
+package io.medseg.inference;
+
+import io.medseg.backend.SegmentationModel;
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.model.InputFitter;
+import io.medseg.model.UNetSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Inference on whole images: fits each image to the network input, normalises it as in training, runs the
+ * network and maps the arg-max back to the image's own size. Thread-safe; the model must stay open.
+ */
+public final class Segmenter {
+    /** Images per network call in {@link #predictAll}. */
+    public static final int DEFAULT_BATCH = 8;
+
+    private final SegmentationModel model;
+    private final UNetSpec spec;
+    private final InputFitter fitter;
+
+    public Segmenter(SegmentationModel model) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.spec = model.spec();
+        this.fitter = new InputFitter(spec);
+    }
+
+    public Mask predict(Image image) {
+        return predictWithProbabilities(image).mask();
+    }
+
+    public Prediction predictWithProbabilities(Image image) {
+        return predictBatch(List.of(image)).get(0);
+    }
+
+    /** Masks for any number of images, run through the network {@value #DEFAULT_BATCH} at a time. */
+    public List<Mask> predictAll(List<Image> images) {
+        List<Mask> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i += DEFAULT_BATCH) {
+            for (Prediction p : predictBatch(images.subList(i, Math.min(images.size(), i + DEFAULT_BATCH)))) {
+                out.add(p.mask());
+            }
+        }
+        return out;
+    }
+
+    /** Runs all {@code images} through the network as one batch. */
+    public List<Prediction> predictBatch(List<Image> images) {
+        if (images.isEmpty()) {
+            return List.of();
+        }
+        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
+        float[] input = new float[images.size() * per];
+        for (int i = 0; i < images.size(); i++) {
+            float[] one = fitter.input(images.get(i));
+            System.arraycopy(one, 0, input, i * per, per);
+        }
+        float[] probs = model.forward(input, images.size());
+        int k = spec.numClasses();
+        int netPer = spec.inputHeight() * spec.inputWidth() * k;
+        List<Prediction> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            Image img = images.get(i);
+            float[] p = fitter.probabilitiesToImage(probs, i * netPer, img.height(), img.width());
+            out.add(new Prediction(argmax(p, img.height(), img.width(), k), k, p));
+        }
+        return out;
+    }
+
+    static Mask argmax(float[] probs, int height, int width, int k) {
+        byte[] labels = new byte[height * width];
+        for (int i = 0; i < labels.length; i++) {
+            int best = 0;
+            float bestP = probs[i * k];
+            for (int c = 1; c < k; c++) {
+                float v = probs[i * k + c];
+                if (v > bestP) {
+                    bestP = v;
+                    best = c;
+                }
+            }
+            labels[i] = (byte) best;
+        }
+        return Mask.wrap(height, width, labels);
+    }
+}

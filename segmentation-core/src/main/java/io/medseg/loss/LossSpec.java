@@ -1,0 +1,59 @@
+package io.medseg.loss;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a model is trained to minimise. A closed family: backends implement each kind exactly. Build them with
+ * {@link Losses}.
+ */
+public sealed interface LossSpec {
+
+    /**
+     * Mean pixel-wise softmax cross-entropy. With {@code classWeights} (one per class, empty for none), each
+     * pixel's term is weighted by its true class's weight and the sum divided by the sum of those weights.
+     */
+    record CrossEntropy(List<Double> classWeights) implements LossSpec {
+        public CrossEntropy {
+            classWeights = List.copyOf(classWeights);
+            for (Double w : classWeights) {
+                if (w == null || !(w >= 0) || !Double.isFinite(w)) {
+                    throw new IllegalArgumentException("class weights must be finite and >= 0: " + classWeights);
+                }
+            }
+        }
+    }
+
+    /**
+     * Soft Dice loss {@code 1 - mean_c (2 sum(p*g) + s) / (sum(p) + sum(g) + s)} over the classes (background
+     * excluded unless {@code includeBackground}), sums taken over the whole batch so that images without the
+     * class do not dominate.
+     */
+    record SoftDice(boolean includeBackground, double smooth) implements LossSpec {
+        public SoftDice {
+            if (!(smooth >= 0) || !Double.isFinite(smooth)) {
+                throw new IllegalArgumentException("smooth must be finite and >= 0: " + smooth);
+            }
+        }
+    }
+
+    /** {@code sum_i weight_i * loss_i}. */
+    record WeightedSum(List<Term> terms) implements LossSpec {
+        public WeightedSum {
+            terms = List.copyOf(terms);
+            if (terms.isEmpty()) {
+                throw new IllegalArgumentException("a weighted sum needs at least one term");
+            }
+        }
+    }
+
+    /** One weighted part of a {@link WeightedSum}. */
+    record Term(double weight, LossSpec loss) {
+        public Term {
+            Objects.requireNonNull(loss, "loss");
+            if (!(weight > 0) || !Double.isFinite(weight)) {
+                throw new IllegalArgumentException("term weight must be finite and > 0: " + weight);
+            }
+        }
+    }
+}

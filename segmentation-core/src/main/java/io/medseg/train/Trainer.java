@@ -1,0 +1,320 @@
+package io.medseg.train;
+
+import io.medseg.backend.ModelState;
+import io.medseg.backend.SegmentationModel;
+import io.medseg.backend.TrainingSession;
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.data.SegmentationDataset;
+import io.medseg.inference.Segmenter;
+import io.medseg.loss.LossSpec;
+import io.medseg.loss.Losses;
+import io.medseg.metrics.Dice;
+import io.medseg.model.InputFitter;
+import io.medseg.model.UNetSpec;
+import io.medseg.optim.OptimizerSpec;
+import io.medseg.optim.Optimizers;
+import io.medseg.transform.Augmentation;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.Random;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Trains a {@link SegmentationModel}: seeded shuffling and augmentation, mini-batches, the optimiser's learning-rate
+ * schedule, validation Dice after every epoch, listeners, and keeping the best epoch's weights. Immutable; one
+ * trainer can fit many models.
+ *
+ * <pre>{@code
+ * TrainingResult r = Trainer.builder().epochs(40).batchSize(8).loss(Losses.crossEntropyPlusDice())
+ *     .optimizer(Optimizers.adam(1e-3)).seed(1).listener(TrainingListeners.progressBar()).build()
+ *     .fit(model, train, validation);
+ * }</pre>
+ */
+public final class Trainer {
+    private final int epochs;
+    private final int batchSize;
+    private final LossSpec loss;
+    private final OptimizerSpec optimizer;
+    private final long seed;
+    private final Augmentation augmentation;
+    private final boolean keepBest;
+    private final List<TrainingListener> listeners;
+
+    private Trainer(Builder b) {
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.loss = b.loss;
+        this.optimizer = b.optimizer;
+        this.seed = b.seed;
+        this.augmentation = b.augmentation;
+        this.keepBest = b.keepBest;
+        this.listeners = List.copyOf(b.listeners);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public int epochs() {
+        return epochs;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public LossSpec loss() {
+        return loss;
+    }
+
+    public OptimizerSpec optimizer() {
+        return optimizer;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public TrainingResult fit(SegmentationModel model, SegmentationDataset train, SegmentationDataset validation) {
+        return fit(model, train.samples(), validation == null ? List.of() : validation.samples());
+    }
+
+    /**
+     * Trains {@code model} in place. With validation samples and {@code keepBest}, the model ends holding the
+     * weights of the epoch with the best mean validation Dice (the earliest on ties).
+     */
+    public TrainingResult fit(SegmentationModel model, List<Sample> train, List<Sample> validation) {
+        Objects.requireNonNull(model, "model");
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training samples");
+        }
+        UNetSpec spec = model.spec();
+        InputFitter fitter = new InputFitter(spec);
+        for (Sample s : train) {
+            checkLabels(s, spec);
+        }
+        int batches = (train.size() + batchSize - 1) / batchSize;
+        TrainingPlan plan = new TrainingPlan(epochs, batches, train.size(), validation.size(), batchSize);
+        listeners.forEach(l -> l.onTrainingStart(plan));
+
+        long start = System.nanoTime();
+        List<EpochResult> history = new ArrayList<>();
+        double bestDice = Double.NEGATIVE_INFINITY;
+        int bestEpoch = epochs;
+        ModelState best = null;
+        ExecutorService prep = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "medseg-batch-prep");
+            t.setDaemon(true);
+            return t;
+        });
+        try (TrainingSession session = model.trainingSession(loss, optimizer)) {
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                long epochStart = System.nanoTime();
+                float lr = (float) optimizer.schedule().learningRate(epoch, epochs);
+                List<Integer> order = new ArrayList<>();
+                for (int i = 0; i < train.size(); i++) {
+                    order.add(i);
+                }
+                Collections.shuffle(order, new Random(mix(seed, epoch, -1)));
+                final int e = epoch;
+                Future<Batch> next = prep.submit(() -> prepare(train, order, 0, e, fitter, spec));
+                double lossSum = 0;
+                for (int b = 0; b < batches; b++) {
+                    Batch batch = await(next);
+                    if (b + 1 < batches) {
+                        final int from = (b + 1) * batchSize;
+                        next = prep.submit(() -> prepare(train, order, from, e, fitter, spec));
+                    }
+                    float l = session.step(batch.images, batch.labels, batch.size, lr);
+                    if (!Float.isFinite(l)) {
+                        throw new IllegalStateException("training diverged: loss " + l + " at epoch " + (epoch + 1)
+                                + ", batch " + (b + 1) + " (lower the learning rate)");
+                    }
+                    lossSum += l;
+                    for (TrainingListener listener : listeners) {
+                        listener.onBatchEnd(epoch + 1, b + 1, l);
+                    }
+                }
+                OptionalDouble valDice = OptionalDouble.empty();
+                if (!validation.isEmpty()) {
+                    double d = validationDice(model, validation);
+                    valDice = OptionalDouble.of(d);
+                    if (keepBest && d > bestDice) {
+                        bestDice = d;
+                        bestEpoch = epoch + 1;
+                        best = model.snapshot();
+                    }
+                }
+                EpochResult r = new EpochResult(epoch + 1, lossSum / batches, valDice, lr,
+                        (System.nanoTime() - epochStart) / 1e9);
+                history.add(r);
+                listeners.forEach(l -> l.onEpochEnd(r));
+            }
+        } finally {
+            prep.shutdownNow();
+        }
+        OptionalDouble bestValue = OptionalDouble.empty();
+        if (keepBest && best != null) {
+            model.restore(best);
+            bestValue = OptionalDouble.of(bestDice);
+        } else if (!history.isEmpty()) {
+            bestEpoch = history.size();
+            bestValue = history.get(history.size() - 1).validationDice();
+        }
+        long steps = (long) epochs * batches;
+        TrainingResult result = new TrainingResult(history, bestEpoch, bestValue, steps,
+                Duration.ofNanos(System.nanoTime() - start));
+        listeners.forEach(l -> l.onTrainingEnd(result));
+        return result;
+    }
+
+    /** Mean per-image foreground Dice of the model on {@code samples}. */
+    public static double validationDice(SegmentationModel model, List<Sample> samples) {
+        Segmenter segmenter = model.segmenter();
+        List<Mask> predicted = segmenter.predictAll(samples.stream().map(Sample::image).toList());
+        double sum = 0;
+        for (int i = 0; i < samples.size(); i++) {
+            sum += Dice.foreground(samples.get(i).mask(), predicted.get(i), model.spec().numClasses());
+        }
+        return sum / samples.size();
+    }
+
+    private Batch prepare(List<Sample> train, List<Integer> order, int from, int epoch, InputFitter fitter,
+            UNetSpec spec) {
+        int n = Math.min(batchSize, order.size() - from);
+        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
+        int perLabel = spec.inputHeight() * spec.inputWidth();
+        float[] images = new float[n * per];
+        byte[] labels = new byte[n * perLabel];
+        for (int i = 0; i < n; i++) {
+            int index = order.get(from + i);
+            Sample s = augmentation.apply(train.get(index), new SplittableRandom(mix(seed, epoch, index)));
+            System.arraycopy(fitter.input(s.image()), 0, images, i * per, per);
+            System.arraycopy(fitter.labels(s.mask()), 0, labels, i * perLabel, perLabel);
+        }
+        return new Batch(images, labels, n);
+    }
+
+    private static Batch await(Future<Batch> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while preparing a batch", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("preparing a batch failed: " + c, c);
+        }
+    }
+
+    private static void checkLabels(Sample s, UNetSpec spec) {
+        int max = s.mask().maxLabel();
+        if (max >= spec.numClasses()) {
+            throw new IllegalArgumentException("sample " + s.id() + " has label " + max + " but the model has "
+                    + spec.numClasses() + " classes");
+        }
+    }
+
+    /** A well-spread 64-bit seed from the run seed, the epoch and a sample index (SplitMix64 finaliser). */
+    static long mix(long seed, long epoch, long index) {
+        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private record Batch(float[] images, byte[] labels, int size) {
+    }
+
+    /** Builder; {@link #build()} validates every setting at once. */
+    public static final class Builder {
+        private int epochs = 40;
+        private int batchSize = 8;
+        private LossSpec loss = Losses.crossEntropyPlusDice();
+        private OptimizerSpec optimizer = Optimizers.adam(1e-3);
+        private long seed = 1;
+        private Augmentation augmentation = Augmentation.none();
+        private boolean keepBest = true;
+        private final List<TrainingListener> listeners = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder epochs(int epochs) {
+            this.epochs = epochs;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder loss(LossSpec loss) {
+            this.loss = loss;
+            return this;
+        }
+
+        public Builder optimizer(OptimizerSpec optimizer) {
+            this.optimizer = optimizer;
+            return this;
+        }
+
+        /** Seed for shuffling and augmentation. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder augmentation(Augmentation augmentation) {
+            this.augmentation = augmentation;
+            return this;
+        }
+
+        /** Keep the weights of the best validation epoch (default true). */
+        public Builder keepBest(boolean keepBest) {
+            this.keepBest = keepBest;
+            return this;
+        }
+
+        public Builder listener(TrainingListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        public Trainer build() {
+            List<String> p = new ArrayList<>();
+            if (epochs < 1) {
+                p.add("epochs must be >= 1: " + epochs);
+            }
+            if (batchSize < 1 || batchSize > 4096) {
+                p.add("batch size must be in 1..4096: " + batchSize);
+            }
+            if (loss == null) {
+                p.add("loss must not be null");
+            }
+            if (optimizer == null) {
+                p.add("optimizer must not be null");
+            }
+            if (augmentation == null) {
+                p.add("augmentation must not be null");
+            }
+            if (!p.isEmpty()) {
+                throw new IllegalArgumentException("invalid trainer: " + String.join("; ", p));
+            }
+            return new Trainer(this);
+        }
+    }
+}
