@@ -1,0 +1,242 @@
+package io.medseg.tf;
+
+import io.medseg.backend.ModelState;
+import io.medseg.backend.SegmentationModel;
+import io.medseg.backend.TrainingSession;
+import io.medseg.loss.LossSpec;
+import io.medseg.model.UNetSpec;
+import io.medseg.optim.OptimizerSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A U-Net in a TensorFlow graph with its session. Inference ({@link #forward}) may run from many threads; a
+ * training step or a restore excludes them for its duration.
+ */
+final class TfSegmentationModel implements SegmentationModel {
+    private final UNetSpec spec;
+    private final Graph graph;
+    private final Ops tf;
+    private final Session session;
+    private final UNetGraph net;
+    private final Variables slots = new Variables();
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private TfTrainingSession openTraining;
+    private int trainingGraphs;
+    private boolean closed;
+
+    TfSegmentationModel(UNetSpec spec, long seed) {
+        this.spec = Objects.requireNonNull(spec, "spec");
+        this.graph = new Graph();
+        try {
+            this.tf = Ops.create(graph);
+            this.net = new UNetGraph(tf, spec, seed);
+            this.session = new Session(graph, sessionConfig());
+        } catch (RuntimeException | Error e) {
+            graph.close();
+            throw e;
+        }
+        assign(net.variables(), net.variables().initialValues(seed));
+    }
+
+    static ConfigProto sessionConfig() {
+        return ConfigProto.newBuilder()
+                .setAllowSoftPlacement(true)
+                .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true).build())
+                .build();
+    }
+
+    @Override
+    public UNetSpec spec() {
+        return spec;
+    }
+
+    @Override
+    public String backendName() {
+        return TensorFlowBackend.NAME;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    Placeholder<TFloat32> input() {
+        return net.input();
+    }
+
+    UNetGraph network() {
+        return net;
+    }
+
+    Variables slotVariables() {
+        return slots;
+    }
+
+    @Override
+    public float[] forward(float[] input, int batchSize) {
+        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
+        if (batchSize < 1 || input.length != (long) batchSize * per) {
+            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
+                    + spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.inputChannels() + " needs "
+                    + ((long) batchSize * per) + " values, got " + input.length);
+        }
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            try (TFloat32 x = Tensors.floats(input, batchSize, spec.inputHeight(), spec.inputWidth(),
+                    spec.inputChannels());
+                    Result r = session.runner().feed(net.input(), x).fetch(net.probabilities()).run()) {
+                return Tensors.toFloats(r.get(0));
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public synchronized TrainingSession trainingSession(LossSpec loss, OptimizerSpec optimizer) {
+        checkOpen();
+        Objects.requireNonNull(loss, "loss");
+        Objects.requireNonNull(optimizer, "optimizer");
+        if (openTraining != null) {
+            throw new IllegalStateException("this model already has an open training session: close it first");
+        }
+        openTraining = new TfTrainingSession(this, tf, net, loss, optimizer, trainingGraphs++);
+        return openTraining;
+    }
+
+    synchronized void trainingSessionClosed(TfTrainingSession s) {
+        if (openTraining == s) {
+            openTraining = null;
+        }
+    }
+
+    /** Zeroes optimiser slots created for a new training session. */
+    void initialiseSlots(List<Variables.Entry> entries) {
+        Map<String, float[]> zeros = new LinkedHashMap<>();
+        for (Variables.Entry e : entries) {
+            zeros.put(e.name(), new float[e.size()]);
+        }
+        assign(slots, zeros);
+    }
+
+    /** Runs a training step's session call under the write lock. */
+    <T> T exclusive(java.util.function.Supplier<T> work) {
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            return work.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public ModelState snapshot() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            List<Variables.Entry> all = net.variables().all();
+            Session.Runner runner = session.runner();
+            for (Variables.Entry e : all) {
+                runner.fetch(e.variable());
+            }
+            Map<String, float[]> values = new LinkedHashMap<>();
+            try (Result r = runner.run()) {
+                for (int i = 0; i < all.size(); i++) {
+                    values.put(all.get(i).name(), Tensors.toFloats(r.get(i)));
+                }
+            }
+            return new ModelState(values);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void restore(ModelState state) {
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (Variables.Entry e : net.variables().all()) {
+            float[] v;
+            try {
+                v = state.get(e.name());
+            } catch (IllegalArgumentException missing) {
+                throw new IllegalArgumentException("state does not fit this model: variable " + e.name()
+                        + " is missing", missing);
+            }
+            if (v.length != e.size()) {
+                throw new IllegalArgumentException("state does not fit this model: variable " + e.name() + " has "
+                        + v.length + " values, expected " + e.size());
+            }
+            values.put(e.name(), v);
+        }
+        assign(net.variables(), values);
+    }
+
+    private void assign(Variables vars, Map<String, float[]> values) {
+        if (values.isEmpty()) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            Session.Runner runner = session.runner();
+            List<Tensor> fed = new java.util.ArrayList<>();
+            try {
+                for (Map.Entry<String, float[]> v : values.entrySet()) {
+                    Variables.Entry e = vars.get(v.getKey());
+                    TFloat32 t = Tensors.floats(v.getValue(), e.shape());
+                    fed.add(t);
+                    runner.feed(e.feed(), t).addTarget(e.assign());
+                }
+                runner.run().close();
+            } finally {
+                fed.forEach(Tensor::close);
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void save(Path dir) throws IOException {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            ModelFiles.save(this, dir);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("model is closed");
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        session.close();
+        graph.close();
+    }
+}
