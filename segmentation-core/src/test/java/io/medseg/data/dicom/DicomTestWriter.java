@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /** Writes small DICOM Part 10 files for tests, element by element, so each byte is known to the test. */
-final class DicomTestWriter {
+public final class DicomTestWriter {
     static final String EXPLICIT = "1.2.840.10008.1.2.1";
     static final String IMPLICIT = "1.2.840.10008.1.2";
     private static final Set<String> LONG_VRS =
@@ -23,16 +23,16 @@ final class DicomTestWriter {
         this.explicit = explicit;
     }
 
-    static DicomTestWriter explicitVr() {
+    public static DicomTestWriter explicitVr() {
         return new DicomTestWriter(EXPLICIT, true);
     }
 
-    static DicomTestWriter implicitVr() {
+    public static DicomTestWriter implicitVr() {
         return new DicomTestWriter(IMPLICIT, false);
     }
 
     /** A file that claims {@code uid} but is written in explicit VR little endian. */
-    static DicomTestWriter claiming(String uid) {
+    public static DicomTestWriter claiming(String uid) {
         return new DicomTestWriter(uid, true);
     }
 
@@ -40,16 +40,16 @@ final class DicomTestWriter {
         return explicit;
     }
 
-    DicomTestWriter element(int tag, String vr, byte[] value) {
+    public DicomTestWriter element(int tag, String vr, byte[] value) {
         write(body, encode(tag, vr, value.length), value);
         return this;
     }
 
-    DicomTestWriter us(int tag, int value) {
+    public DicomTestWriter us(int tag, int value) {
         return element(tag, "US", new byte[] {(byte) value, (byte) (value >>> 8)});
     }
 
-    DicomTestWriter text(int tag, String vr, String value) {
+    public DicomTestWriter text(int tag, String vr, String value) {
         byte[] s = value.getBytes(StandardCharsets.US_ASCII);
         byte[] padded = new byte[s.length + (s.length % 2)];
         System.arraycopy(s, 0, padded, 0, s.length);
@@ -60,12 +60,12 @@ final class DicomTestWriter {
     }
 
     /** A header with an arbitrary declared length and no value bytes. */
-    DicomTestWriter header(int tag, String vr, long declaredLength) {
+    public DicomTestWriter header(int tag, String vr, long declaredLength) {
         write(body, encode(tag, vr, declaredLength));
         return this;
     }
 
-    DicomTestWriter raw(byte[] bytes) {
+    public DicomTestWriter raw(byte[] bytes) {
         write(body, bytes);
         return this;
     }
@@ -90,7 +90,7 @@ final class DicomTestWriter {
         return out.toByteArray();
     }
 
-    byte[] toBytes() {
+    public byte[] toBytes() {
         ByteArrayOutputStream meta = new ByteArrayOutputStream();
         byte[] ts = transferSyntax.getBytes(StandardCharsets.US_ASCII);
         byte[] tsPadded = new byte[ts.length + (ts.length % 2)];
@@ -107,7 +107,7 @@ final class DicomTestWriter {
         return out.toByteArray();
     }
 
-    Path write(Path dir, String name) throws IOException {
+    public Path write(Path dir, String name) throws IOException {
         return Files.write(dir.resolve(name), toBytes());
     }
 
@@ -119,7 +119,7 @@ final class DicomTestWriter {
         return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
     }
 
-    static byte[] words(int... values) {
+    public static byte[] words(int... values) {
         byte[] out = new byte[values.length * 2];
         for (int i = 0; i < values.length; i++) {
             out[2 * i] = (byte) values[i];
