@@ -1,0 +1,253 @@
+package io.medseg.data.sunnybrook;
+
+import io.medseg.data.DataFormatException;
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.data.SegmentationDataset;
+import io.medseg.data.dicom.DicomImage;
+import io.medseg.data.dicom.DicomReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loads the Sunnybrook Cardiac Data (labelled left-ventricle subset) as a {@link SegmentationDataset}.
+ *
+ * <p>Layout under the root folder:
+ * <ul>
+ *   <li>{@code link.csv}: a header {@code patient_id,original_id}, then one line per patient;</li>
+ *   <li>{@code dicoms/<patient_id>/<N>.dcm}: the frames, {@code N} = Instance Number (0020,0013);</li>
+ *   <li>{@code contourfiles/<original_id>/i-contours/IM-0001-<NNNN>-icontour-manual.txt}: the inner (LV cavity)
+ *       contour of frame {@code N = int(NNNN)}.</li>
+ * </ul>
+ *
+ * <p>Only frames with an inner contour become samples: id {@code "<patient_id>/<N>"}, patient id the DICOM folder
+ * name, image the DICOM pixels (after rescale) with their pixel spacing, mask the contour filled by
+ * {@link PolygonFill} (1 = LV cavity). Samples are sorted by patient id, then by {@code N}. A contour whose DICOM
+ * is missing, a DICOM whose Instance Number disagrees with its file name, or a malformed {@code link.csv} is a
+ * {@link DataFormatException} naming the file (and line).
+ */
+public final class SunnybrookDataset {
+    private static final Logger LOG = LoggerFactory.getLogger(SunnybrookDataset.class);
+    private static final String NAME = "sunnybrook";
+    private static final String HEADER = "patient_id,original_id";
+    private static final Pattern ICONTOUR = Pattern.compile("IM-0001-(\\d{4})-icontour-manual\\.txt");
+
+    private SunnybrookDataset() {
+    }
+
+    /** Whether {@code dir} has the Sunnybrook layout: {@code dicoms/}, {@code contourfiles/} and {@code link.csv}. */
+    public static boolean looksLikeSunnybrook(Path dir) {
+        return dir != null && Files.isDirectory(dir.resolve("dicoms"))
+                && Files.isDirectory(dir.resolve("contourfiles")) && Files.isRegularFile(dir.resolve("link.csv"));
+    }
+
+    /** Loads every patient listed in {@code link.csv}. */
+    public static SegmentationDataset load(Path root) throws IOException {
+        Map<String, String> link = readLink(checkRoot(root));
+        return load(root, link, link.keySet());
+    }
+
+    /**
+     * Loads the given patients (DICOM folder names such as {@code SCD0000101}).
+     *
+     * @throws IllegalArgumentException if {@code patientIds} is empty or names a patient not in {@code link.csv};
+     *     the message lists the available ids
+     */
+    public static SegmentationDataset load(Path root, Collection<String> patientIds) throws IOException {
+        Objects.requireNonNull(patientIds, "patientIds");
+        Map<String, String> link = readLink(checkRoot(root));
+        if (patientIds.isEmpty()) {
+            throw new IllegalArgumentException("patient ids must not be empty (available: " + link.keySet() + ")");
+        }
+        Set<String> unknown = new TreeSet<>(patientIds);
+        unknown.removeAll(link.keySet());
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("unknown sunnybrook patient ids " + unknown + " (available: "
+                    + link.keySet() + ")");
+        }
+        return load(root, link, patientIds);
+    }
+
+    /**
+     * The DICOM files to read from {@code dirOrFile}: the file itself when it is a regular file; otherwise every
+     * {@code *.dcm} file (case-insensitive) under the folder, at any depth, sorted by folder, then by name with
+     * runs of digits compared as numbers ({@code 7.dcm} before {@code 20.dcm}). An empty folder gives an empty
+     * list.
+     *
+     * @throws java.nio.file.NoSuchFileException if {@code dirOrFile} does not exist
+     */
+    public static List<Path> dicomFiles(Path dirOrFile) throws IOException {
+        Objects.requireNonNull(dirOrFile, "dirOrFile");
+        if (!Files.exists(dirOrFile)) {
+            throw new java.nio.file.NoSuchFileException(dirOrFile.toString(), null, "no such file or folder");
+        }
+        if (!Files.isDirectory(dirOrFile)) {
+            return List.of(dirOrFile);
+        }
+        try (Stream<Path> s = Files.walk(dirOrFile)) {
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm"))
+                    .sorted(Comparator.comparing((Path p) -> p.getParent().toString())
+                            .thenComparing(p -> p.getFileName().toString(), SunnybrookDataset::compareNatural))
+                    .toList();
+        }
+    }
+
+    private static Path checkRoot(Path root) {
+        Objects.requireNonNull(root, "root");
+        if (!looksLikeSunnybrook(root)) {
+            throw new IllegalArgumentException("not a sunnybrook folder (expected dicoms/, contourfiles/ and "
+                    + "link.csv): " + root);
+        }
+        return root;
+    }
+
+    private static SegmentationDataset load(Path root, Map<String, String> link, Collection<String> patientIds)
+            throws IOException {
+        List<Sample> samples = new ArrayList<>();
+        Map<String, Integer> perPatient = new LinkedHashMap<>();
+        for (String patient : new TreeSet<>(patientIds)) {
+            List<Sample> ps = loadPatient(root, patient, link.get(patient));
+            perPatient.put(patient, ps.size());
+            samples.addAll(ps);
+        }
+        LOG.info("loaded sunnybrook from {}: {} samples from {} patients {}", root, samples.size(), perPatient.size(),
+                perPatient);
+        return SegmentationDataset.of(NAME, samples);
+    }
+
+    private static List<Sample> loadPatient(Path root, String patient, String originalId) throws IOException {
+        Path dicomDir = root.resolve("dicoms").resolve(patient);
+        Path contourDir = root.resolve("contourfiles").resolve(originalId).resolve("i-contours");
+        if (!Files.isDirectory(dicomDir)) {
+            throw new DataFormatException(root.resolve("link.csv"), "patient " + patient
+                    + " has no dicom folder: expected " + dicomDir);
+        }
+        if (!Files.isDirectory(contourDir)) {
+            throw new DataFormatException(root.resolve("link.csv"), "patient " + patient + " (" + originalId
+                    + ") has no inner contour folder: expected " + contourDir);
+        }
+        TreeMap<Integer, Path> contours = new TreeMap<>();
+        try (Stream<Path> s = Files.list(contourDir)) {
+            for (Path p : s.sorted().toList()) {
+                Matcher m = ICONTOUR.matcher(p.getFileName().toString());
+                if (!m.matches()) {
+                    LOG.warn("ignoring {}: not named IM-0001-<NNNN>-icontour-manual.txt", p);
+                    continue;
+                }
+                contours.put(Integer.parseInt(m.group(1)), p);
+            }
+        }
+        List<Sample> out = new ArrayList<>();
+        for (Map.Entry<Integer, Path> e : contours.entrySet()) {
+            int n = e.getKey();
+            Path contour = e.getValue();
+            Path dicom = dicomDir.resolve(n + ".dcm");
+            if (!Files.isRegularFile(dicom)) {
+                throw new DataFormatException(contour, "no dicom for this contour: expected " + dicom);
+            }
+            DicomImage d = DicomReader.read(dicom);
+            if (d.instanceNumber().isPresent() && d.instanceNumber().getAsInt() != n) {
+                throw new DataFormatException(dicom, "instance number (0020,0013) " + d.instanceNumber().getAsInt()
+                        + " does not match the file name and contour " + contour.getFileName() + ": expected " + n);
+            }
+            Image image = d.toImage();
+            Mask mask = PolygonFill.fill(ContourFile.read(contour, d.rows(), d.columns()), d.rows(), d.columns());
+            out.add(new Sample(patient + "/" + n, patient, image, mask));
+        }
+        return out;
+    }
+
+    /** {@code link.csv} as patient id to original id, in file order. */
+    private static Map<String, String> readLink(Path root) throws IOException {
+        Path file = root.resolve("link.csv");
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
+            throw new DataFormatException(file, "line 1: expected the header '" + HEADER + "', found "
+                    + (lines.isEmpty() ? "an empty file" : "'" + lines.get(0).strip() + "'"));
+        }
+        Map<String, String> link = new LinkedHashMap<>();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) {
+                throw new DataFormatException(file, "line " + (i + 1) + ": expected 'patient_id,original_id', found '"
+                        + line + "'");
+            }
+            String patient = f[0].strip();
+            String original = f[1].strip();
+            if (patient.contains("/") || patient.contains("\\") || patient.startsWith(".")
+                    || original.contains("/") || original.contains("\\") || original.startsWith(".")) {
+                throw new DataFormatException(file, "line " + (i + 1) + ": ids must be plain folder names, found '"
+                        + line + "'");
+            }
+            if (link.put(patient, original) != null) {
+                throw new DataFormatException(file, "line " + (i + 1) + ": duplicate patient id " + patient);
+            }
+        }
+        if (link.isEmpty()) {
+            throw new DataFormatException(file, "no patients listed after the header");
+        }
+        return link;
+    }
+
+    /** Compares names with runs of ASCII digits taken as numbers, so "7.dcm" sorts before "20.dcm". */
+    static int compareNatural(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            char ca = a.charAt(i);
+            char cb = b.charAt(j);
+            if (isDigit(ca) && isDigit(cb)) {
+                int si = i;
+                int sj = j;
+                while (i < a.length() && isDigit(a.charAt(i))) {
+                    i++;
+                }
+                while (j < b.length() && isDigit(b.charAt(j))) {
+                    j++;
+                }
+                String da = a.substring(si, i).replaceFirst("^0+(?=.)", "");
+                String db = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
+                int cmp = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
+                if (cmp != 0) {
+                    return cmp;
+                }
+            } else {
+                if (ca != cb) {
+                    return Character.compare(ca, cb);
+                }
+                i++;
+                j++;
+            }
+        }
+        int rest = Integer.compare(a.length() - i, b.length() - j);
+        return rest != 0 ? rest : a.compareTo(b);
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+}
