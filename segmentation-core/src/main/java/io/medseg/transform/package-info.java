@@ -1,0 +1,11 @@
+/**
+ * Training-time augmentation of samples; image and mask always change together.
+ *
+ * <ul>
+ *   <li>{@link io.medseg.transform.Augmentation}: the contract, a seeded random transformation of a sample.</li>
+ *   <li>{@link io.medseg.transform.Augmentations}: flips, quarter turns, affine resampling, gamma, intensity
+ *       scale, noise, their composition and the {@code cardiac()} default recipe; also the deterministic
+ *       transforms they are built from.</li>
+ * </ul>
+ */
+package io.medseg.transform;
