@@ -1,0 +1,55 @@
+package io.medseg.examples.cli;
+
+import io.medseg.backend.Backends;
+import io.medseg.backend.SegmentationModel;
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.data.SegmentationDataset;
+import io.medseg.data.sunnybrook.SunnybrookDataset;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code segment evaluate}: Dice of a saved model on the labelled frames of a Sunnybrook-layout folder. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
+        description = {"Score a saved model on labelled frames: Dice per image, per patient, mean and global.",
+                "With --json prints one JSON object (schema in docs/data-formats.md)."})
+public final class EvaluateCommand implements Callable<Integer> {
+    @ParentCommand
+    SegmentCommand root;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "A saved model folder.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
+    Path data;
+
+    @Option(names = "--patients", paramLabel = "ID", split = ",",
+            description = "Patient ids to evaluate on (default: all in the folder).")
+    List<String> patients;
+
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dataRoot = Inputs.sunnybrookRoot(data);
+        Path modelDir = Inputs.modelDirectory(model);
+        SegmentationDataset ds = patients == null ? SunnybrookDataset.load(dataRoot)
+                : SunnybrookDataset.load(dataRoot, patients);
+        if (ds.isEmpty()) {
+            throw new UsageException(dataRoot + ": no labelled frames"
+                    + (patients == null ? "" : " for patients " + patients));
+        }
+        try (SegmentationModel m = Backends.load().load(modelDir)) {
+            List<Mask> predicted = m.segmenter().predictAll(ds.samples().stream().map(Sample::image).toList());
+            EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
+            root.out().println(json ? report.toJson() : report.toTable());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,173 @@
+package io.medseg.examples.cli;
+
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.io.Json;
+import io.medseg.metrics.Dice;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The result of evaluating a model on labelled images: the foreground Dice of every image, their mean per patient
+ * and overall, and the global Dice that pools all pixels of all images. Output of {@code segment evaluate}; the
+ * JSON form ({@link #toJson()}) is a contract other tools parse:
+ *
+ * <pre>{@code
+ * {"images":N,"patients":P,"dice_mean":..,"dice_global":..,
+ *  "per_patient":{"<patient_id>":{"images":..,"dice_mean":..}},
+ *  "per_image":[{"id":..,"patient":..,"dice":..}]}
+ * }</pre>
+ *
+ * <p>Patients appear in sorted order, images in the order given. Dice follows {@link Dice}'s empty-mask rule (both
+ * empty: 1, one empty: 0), so no value is ever NaN.
+ */
+public final class EvaluationReport {
+    /** The Dice of one image. */
+    public record ImageResult(String id, String patient, double dice) {
+        public ImageResult {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(patient, "patient");
+            if (!(dice >= 0 && dice <= 1)) {
+                throw new IllegalArgumentException("dice must be in [0, 1]: " + dice + " (image " + id + ")");
+            }
+        }
+    }
+
+    /** The images of one patient and their mean Dice. */
+    public record PatientResult(int images, double diceMean) {
+    }
+
+    private final List<ImageResult> images;
+    private final double diceGlobal;
+
+    public EvaluationReport(List<ImageResult> images, double diceGlobal) {
+        this.images = List.copyOf(images);
+        if (!(diceGlobal >= 0 && diceGlobal <= 1)) {
+            throw new IllegalArgumentException("global dice must be in [0, 1]: " + diceGlobal);
+        }
+        this.diceGlobal = diceGlobal;
+    }
+
+    /**
+     * Scores {@code predictions} against the samples' masks: per image the mean foreground Dice over classes
+     * {@code 1..numClasses-1}; globally the pooled Dice of each foreground class, averaged over those classes.
+     */
+    public static EvaluationReport compute(List<Sample> samples, List<Mask> predictions, int numClasses) {
+        if (samples.size() != predictions.size()) {
+            throw new IllegalArgumentException("samples and predictions differ in count: " + samples.size() + " vs "
+                    + predictions.size());
+        }
+        List<Mask> references = samples.stream().map(Sample::mask).toList();
+        List<ImageResult> results = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            results.add(new ImageResult(s.id(), s.patientId(),
+                    Dice.foreground(s.mask(), predictions.get(i), numClasses)));
+        }
+        double global = 0;
+        for (int c = 1; c < numClasses; c++) {
+            global += Dice.summarise(references, predictions, c).global();
+        }
+        return new EvaluationReport(results, global / (numClasses - 1));
+    }
+
+    public List<ImageResult> images() {
+        return images;
+    }
+
+    public int imageCount() {
+        return images.size();
+    }
+
+    public int patientCount() {
+        return perPatient().size();
+    }
+
+    /** Mean of the per-image Dice values; 0 when there are no images. */
+    public double diceMean() {
+        return mean(images);
+    }
+
+    public double diceGlobal() {
+        return diceGlobal;
+    }
+
+    /** Per patient, in sorted patient order. */
+    public Map<String, PatientResult> perPatient() {
+        Map<String, List<ImageResult>> grouped = new TreeMap<>();
+        for (ImageResult r : images) {
+            grouped.computeIfAbsent(r.patient(), k -> new ArrayList<>()).add(r);
+        }
+        Map<String, PatientResult> out = new LinkedHashMap<>();
+        grouped.forEach((p, rs) -> out.put(p, new PatientResult(rs.size(), mean(rs))));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** The JSON document as ordered maps and lists (see the class comment for the schema). */
+    public Map<String, Object> toJsonMap() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("images", imageCount());
+        root.put("patients", patientCount());
+        root.put("dice_mean", diceMean());
+        root.put("dice_global", diceGlobal);
+        Map<String, Object> patients = new LinkedHashMap<>();
+        perPatient().forEach((p, r) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("images", r.images());
+            m.put("dice_mean", r.diceMean());
+            patients.put(p, m);
+        });
+        root.put("per_patient", patients);
+        List<Object> perImage = new ArrayList<>(images.size());
+        for (ImageResult r : images) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", r.id());
+            m.put("patient", r.patient());
+            m.put("dice", r.dice());
+            perImage.add(m);
+        }
+        root.put("per_image", perImage);
+        return root;
+    }
+
+    /** The report as one JSON object on one line. */
+    public String toJson() {
+        return Json.writeCompact(toJsonMap());
+    }
+
+    /** A table for people: every image, then every patient, then the totals. */
+    public String toTable() {
+        int idWidth = Math.max(5, images.stream().mapToInt(r -> r.id().length()).max().orElse(0));
+        int patientWidth = Math.max(7, images.stream().mapToInt(r -> r.patient().length()).max().orElse(0));
+        StringBuilder sb = new StringBuilder();
+        String imageRow = "%-" + idWidth + "s  %-" + patientWidth + "s  %6s%n";
+        sb.append(String.format(Locale.ROOT, imageRow, "image", "patient", "dice"));
+        for (ImageResult r : images) {
+            sb.append(String.format(Locale.ROOT, imageRow, r.id(), r.patient(), format(r.dice())));
+        }
+        sb.append(System.lineSeparator());
+        String patientRow = "%-" + patientWidth + "s  %6s  %9s%n";
+        sb.append(String.format(Locale.ROOT, patientRow, "patient", "images", "mean dice"));
+        perPatient().forEach((p, r) -> sb.append(String.format(Locale.ROOT, patientRow, p, r.images(),
+                format(r.diceMean()))));
+        sb.append(String.format(Locale.ROOT, patientRow, "all", imageCount(), format(diceMean())));
+        sb.append(System.lineSeparator());
+        sb.append(String.format(Locale.ROOT, "%d images, %d patients: mean Dice %s, global Dice %s", imageCount(),
+                patientCount(), format(diceMean()), format(diceGlobal)));
+        return sb.toString();
+    }
+
+    private static String format(double d) {
+        return String.format(Locale.ROOT, "%.4f", d);
+    }
+
+    private static double mean(List<ImageResult> rs) {
+        return rs.isEmpty() ? 0.0 : rs.stream().mapToDouble(ImageResult::dice).average().orElse(0.0);
+    }
+}

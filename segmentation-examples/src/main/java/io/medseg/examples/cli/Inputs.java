@@ -1,0 +1,70 @@
+package io.medseg.examples.cli;
+
+import io.medseg.data.sunnybrook.SunnybrookDataset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Checks on the paths a user passes, made before anything expensive (loading TensorFlow, reading data) so that a
+ * typo fails in a second with a message naming the path.
+ */
+final class Inputs {
+    /** The file {@code SegmentationModel.save} writes next to the weights; its presence marks a model folder. */
+    static final String MODEL_MARKER = "model.json";
+
+    private Inputs() {
+    }
+
+    static Path existing(Path p) {
+        if (!Files.exists(p)) {
+            throw new UsageException(p + ": no such file or directory");
+        }
+        if (!Files.isReadable(p)) {
+            throw new UsageException(p + ": permission denied");
+        }
+        return p;
+    }
+
+    static Path directory(Path p) {
+        if (!Files.exists(p)) {
+            throw new UsageException(p + ": no such directory");
+        }
+        if (!Files.isDirectory(p)) {
+            throw new UsageException(p + ": not a directory");
+        }
+        return p;
+    }
+
+    static Path sunnybrookRoot(Path p) {
+        directory(p);
+        if (!SunnybrookDataset.looksLikeSunnybrook(p)) {
+            throw new UsageException(p + ": not a Sunnybrook data folder (expected link.csv, dicoms/ and "
+                    + "contourfiles/; see docs/data-formats.md)");
+        }
+        return p;
+    }
+
+    static Path modelDirectory(Path p) {
+        directory(p);
+        if (!Files.isRegularFile(p.resolve(MODEL_MARKER))) {
+            throw new UsageException(p + ": not a model folder (no " + MODEL_MARKER
+                    + "; 'segment train' or 'segment demo' write one)");
+        }
+        return p;
+    }
+
+    /** A folder to write into: it may not exist yet, but must not be a file. */
+    static Path outputDirectory(Path p) {
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new UsageException(p + ": exists and is not a directory");
+        }
+        return p;
+    }
+
+    static int positive(Integer value, String option) {
+        if (value < 1) {
+            throw new UsageException(option + " must be >= 1: " + value);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,61 @@
+package io.medseg.examples.cli;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Entry point of {@code bin/segment}. Every failure ends as one line on standard error and an exit code
+ * (see {@link Errors}); {@code --verbose} adds the stack trace.
+ */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(System.out, System.err, args));
+    }
+
+    /** Runs the command line with the given streams and returns the exit code, without exiting the JVM. */
+    public static int run(PrintStream out, PrintStream err, String... args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        if (verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            // must be set before the first logger is created
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        }
+        try {
+            return commandLine(out, err).execute(args);
+        } catch (Throwable t) { // errors escape picocli's handlers, e.g. a native library that fails to link
+            return Errors.report(t, verbose, err);
+        } finally {
+            out.flush();
+            err.flush();
+        }
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err) {
+        CommandLine cl = new CommandLine(new SegmentCommand(out, err));
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine cmd = ex.getCommandLine();
+            err.println(Errors.PREFIX + Errors.oneLine(ex.getMessage(), ex) + " (see '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help')");
+            err.flush();
+            return cmd.getCommandSpec().exitCodeOnInvalidInput();
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> Errors.report(ex, verbose(parseResult), err));
+        return cl;
+    }
+
+    private static boolean verbose(ParseResult pr) {
+        for (ParseResult p = pr; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

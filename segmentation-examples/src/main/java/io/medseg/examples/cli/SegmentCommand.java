@@ -1,0 +1,67 @@
+package io.medseg.examples.cli;
+
+import java.io.PrintStream;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** The top-level {@code segment} command: holds the output streams and the options every subcommand shares. */
+@Command(name = "segment", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
+        description = "Left-ventricle segmentation of cardiac MRI with a U-Net (medseg).",
+        subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
+                HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error.",
+                "Data layout and output formats: docs/data-formats.md"})
+public final class SegmentCommand implements Callable<Integer> {
+    private final PrintStream out;
+    private final PrintStream err;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "Print stack traces of failures and debug logging.")
+    boolean verbose;
+
+    public SegmentCommand() {
+        this(System.out, System.err);
+    }
+
+    public SegmentCommand(PrintStream out, PrintStream err) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+    }
+
+    /** Results. */
+    PrintStream out() {
+        return out;
+    }
+
+    /** Progress and errors. */
+    PrintStream err() {
+        return err;
+    }
+
+    @Override
+    public Integer call() {
+        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate)");
+        spec.commandLine().usage(err);
+        return Errors.USAGE;
+    }
+
+    /** The jar's Implementation-Version when packaged, else "development build". */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SegmentCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"segment (medseg) " + (v == null ? "development build" : v) + ", Java "
+                    + Runtime.version() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")};
+        }
+    }
+}
