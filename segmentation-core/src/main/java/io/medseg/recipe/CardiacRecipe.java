@@ -10,6 +10,7 @@ import io.medseg.optim.Optimizers;
 import io.medseg.optim.OptimizerSpec;
 import io.medseg.train.Trainer;
 import io.medseg.transform.Augmentation;
+import io.medseg.transform.Augmentations;
 import java.util.Objects;
 
 /**
@@ -43,7 +44,7 @@ public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSiz
                 .normalization(Normalization.percentile(1, 99))
                 .build();
         return new CardiacRecipe("cardiac-lv", spec, 150, 8, Losses.crossEntropyPlusDice(),
-                Optimizers.adam(Optimizers.cosine(1e-3, 0.05)), Augmentation.none());
+                Optimizers.adam(Optimizers.cosine(1e-3, 0.05)), Augmentations.cardiac());
     }
 
     /** A small, fast recipe for the built-in phantom data (the demo). */

@@ -1,0 +1,115 @@
+package io.medseg.examples.cli;
+
+import io.medseg.backend.Backends;
+import io.medseg.data.SegmentationDataset;
+import io.medseg.data.sunnybrook.SunnybrookDataset;
+import io.medseg.io.Json;
+import io.medseg.recipe.CardiacRecipe;
+import io.medseg.recipe.CrossValidation;
+import io.medseg.train.TrainingListener;
+import io.medseg.train.TrainingListeners;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code segment crossval}: leave-one-patient-out evaluation of the default cardiac recipe. Each patient in turn is
+ * held out, a fresh model is trained on the others and scored on it.
+ */
+@Command(name = "crossval", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
+        description = "Leave-one-patient-out evaluation of the cardiac LV recipe on a Sunnybrook-layout folder.")
+public final class CrossValidateCommand implements Callable<Integer> {
+    @ParentCommand
+    SegmentCommand root;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
+    Path data;
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs per fold (default: the recipe's).")
+    Integer epochs;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1",
+            description = "Seed for the weights and the training order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--patients", paramLabel = "ID", split = ",",
+            description = "Patients taking part (default: all in the folder).")
+    List<String> patients;
+
+    @Option(names = "--json", description = "Print one JSON object with every fold and image instead of a table.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        Path dataRoot = Inputs.sunnybrookRoot(data);
+        CardiacRecipe recipe = CardiacRecipe.defaults();
+        if (epochs != null) {
+            recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
+        }
+        SegmentationDataset all = patients == null ? SunnybrookDataset.load(dataRoot)
+                : SunnybrookDataset.load(dataRoot, patients);
+        if (all.patients().size() < 2) {
+            throw new UsageException(dataRoot + ": leave-one-patient-out needs at least 2 patients, found "
+                    + all.patients());
+        }
+        root.err().println("leave-one-patient-out over " + all.patients() + " with " + recipe.name() + " ("
+                + recipe.epochs() + " epochs per fold)");
+        List<TrainingListener> listeners = List.of(TrainingListeners.progressBar(root.err()));
+        List<CrossValidation.Fold> folds = CrossValidation.leaveOnePatientOut(Backends.load(), recipe, all, seed,
+                listeners, f -> root.err().printf(Locale.ROOT, "held out %s: mean Dice %.4f, global Dice %.4f "
+                        + "(%d images, trained %s)%n", f.heldOutPatient(), f.diceMean(), f.diceGlobal(),
+                        f.testImages(), Texts.duration(java.time.Duration.ofMillis((long) (f.trainSeconds() * 1000)))));
+        double meanOfMeans = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).average().orElse(0);
+        double minMean = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).min().orElse(0);
+        if (json) {
+            root.out().println(Json.writeCompact(toJson(recipe, folds, meanOfMeans, minMean)));
+        } else {
+            root.out().printf(Locale.ROOT, "%-14s %7s %10s %12s %10s%n", "held out", "images", "dice_mean",
+                    "dice_global", "train_s");
+            for (CrossValidation.Fold f : folds) {
+                root.out().printf(Locale.ROOT, "%-14s %7d %10.4f %12.4f %10.1f%n", f.heldOutPatient(),
+                        f.testImages(), f.diceMean(), f.diceGlobal(), f.trainSeconds());
+            }
+            root.out().printf(Locale.ROOT, "mean of fold means %.4f, worst fold %.4f%n", meanOfMeans, minMean);
+        }
+        return 0;
+    }
+
+    private static Map<String, Object> toJson(CardiacRecipe recipe, List<CrossValidation.Fold> folds,
+            double meanOfMeans, double minMean) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("recipe", recipe.name());
+        out.put("epochs", recipe.epochs());
+        out.put("dice_mean_of_folds", meanOfMeans);
+        out.put("dice_worst_fold", minMean);
+        List<Object> fs = new ArrayList<>();
+        for (CrossValidation.Fold f : folds) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("held_out", f.heldOutPatient());
+            m.put("train_images", f.trainImages());
+            m.put("images", f.testImages());
+            m.put("dice_mean", f.diceMean());
+            m.put("dice_global", f.diceGlobal());
+            m.put("train_seconds", f.trainSeconds());
+            List<Object> per = new ArrayList<>();
+            for (CrossValidation.ImageResult r : f.perImage()) {
+                Map<String, Object> im = new LinkedHashMap<>();
+                im.put("id", r.id());
+                im.put("dice", r.dice());
+                per.add(im);
+            }
+            m.put("per_image", per);
+            fs.add(m);
+        }
+        out.put("folds", fs);
+        return out;
+    }
+}
