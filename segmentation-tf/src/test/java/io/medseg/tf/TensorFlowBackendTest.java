@@ -214,6 +214,36 @@ class TensorFlowBackendTest {
     }
 
     @Test
+    void segmenterGivesTheSameMasksFromManyThreadsAsFromOne() throws Exception {
+        List<Sample> data = TinyData.rectangles(16, 32, 21);
+        try (SegmentationModel m = backend().create(TINY, 5)) {
+            Trainer.builder().epochs(3).batchSize(8).optimizer(Optimizers.adam(1e-2)).build().fit(m, data, List.of());
+            var segmenter = m.segmenter();
+            List<io.medseg.data.Mask> expected = data.stream().map(s -> segmenter.predict(s.image())).toList();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<io.medseg.data.Mask>> futures = new java.util.ArrayList<>();
+                for (int round = 0; round < 3; round++) {
+                    for (Sample s : data) {
+                        futures.add(pool.submit(() -> segmenter.predict(s.image())));
+                    }
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    assertThat(futures.get(i).get()).isEqualTo(expected.get(i % data.size()));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void missingNativesNameThePlatformClassifier() {
+        assertThat(TensorFlowBackendProvider.expectedClassifier("Linux", "amd64")).isEqualTo("linux-x86_64");
+        assertThat(TensorFlowBackendProvider.expectedClassifier("Mac OS X", "aarch64")).isEqualTo("macosx-arm64");
+    }
+
+    @Test
     void onlyOneTrainingSessionAtATime() {
         try (SegmentationModel m = backend().create(TINY, 1);
                 TrainingSession s = m.trainingSession(Losses.crossEntropy(), Optimizers.sgd(0.1, 0.9))) {

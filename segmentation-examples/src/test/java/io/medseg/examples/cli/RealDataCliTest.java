@@ -1,0 +1,129 @@
+package io.medseg.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medseg.data.Mask;
+import io.medseg.data.dicom.DicomReader;
+import io.medseg.io.Json;
+import io.medseg.testdata.SunnybrookTestData;
+import io.medseg.viz.MaskPng;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line end to end on the real Sunnybrook frames: a short training run, then evaluate and predict with
+ * the model it wrote. Checks the contracts other tools rely on (JSON keys and counts, PNG paths, sizes and values),
+ * not accuracy: two epochs cannot segment well.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RealDataCliTest {
+    @TempDir
+    static Path tmp;
+    static Path data;
+    static Path model;
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            code = Main.run(o, e, args);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void locateData() {
+        data = SunnybrookTestData.dir();
+        model = tmp.resolve("model");
+    }
+
+    @Test
+    @Order(1)
+    void trainWritesAModelDirectory() {
+        Run r = run("train", "--data", data.toString(), "--out", model.toString(), "--epochs", "2",
+                "--patients", "SCD0000101", "--seed", "3");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("trained").contains("18 frames").contains("model saved to");
+        assertThat(model.resolve("model.json")).isRegularFile();
+        assertThat(model.resolve("saved_model.pb")).isRegularFile();
+    }
+
+    @Test
+    @Order(2)
+    void evaluateJsonHasTheContractKeysAndCounts() {
+        Run r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
+                "--patients", "SCD0000201");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out().lines().toList()).hasSize(1);
+        Map<String, Object> json = Json.object(Json.parse(r.out()));
+        assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
+                "per_image");
+        assertThat(json.get("images")).isEqualTo(18L);
+        assertThat(json.get("patients")).isEqualTo(1L);
+        List<Object> perImage = Json.array(json.get("per_image"));
+        assertThat(perImage).hasSize(18);
+        double sum = 0;
+        for (Object o : perImage) {
+            Map<String, Object> im = Json.object(o);
+            assertThat(im.get("patient")).isEqualTo("SCD0000201");
+            double d = ((Number) im.get("dice")).doubleValue();
+            assertThat(d).isBetween(0.0, 1.0);
+            sum += d;
+        }
+        assertThat(((Number) json.get("dice_mean")).doubleValue()).isCloseTo(sum / 18,
+                org.assertj.core.data.Offset.offset(1e-12));
+        Map<String, Object> patient = Json.object(Json.object(json.get("per_patient")).get("SCD0000201"));
+        assertThat(patient.get("images")).isEqualTo(18L);
+    }
+
+    @Test
+    @Order(3)
+    void predictWritesAMaskAndAnOverlayPerDicomAtTheSameRelativePath() throws Exception {
+        Path input = data.resolve("dicoms");
+        Path out = tmp.resolve("pred");
+        Run r = run("predict", "--model", model.toString(), "--input", input.resolve("SCD0000301").toString(),
+                "--out", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<Path> dicoms;
+        try (var s = Files.list(input.resolve("SCD0000301"))) {
+            dicoms = s.filter(p -> p.toString().endsWith(".dcm")).sorted().toList();
+        }
+        assertThat(dicoms).isNotEmpty();
+        for (Path dcm : dicoms) {
+            String name = dcm.getFileName().toString().replaceAll("\\.dcm$", "");
+            Path png = out.resolve(name + ".png");
+            assertThat(png).isRegularFile();
+            assertThat(out.resolve(name + "_overlay.png")).isRegularFile();
+            Mask m = MaskPng.read(png);
+            var dicom = DicomReader.read(dcm);
+            assertThat(m.height()).isEqualTo(dicom.rows());
+            assertThat(m.width()).isEqualTo(dicom.columns());
+            assertThat(m.maxLabel()).isLessThanOrEqualTo(1);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aDataFolderThatIsNotAModelIsRefusedInOneLine() {
+        Run r = run("evaluate", "--model", data.toString(), "--data", data.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err().lines().toList()).hasSize(1);
+        assertThat(r.err()).contains(data.toString()).contains("not a model folder");
+    }
+}
