@@ -5,6 +5,7 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.model.InputFitter;
 import io.medseg.model.UNetSpec;
+import io.medseg.postprocess.PostProcessing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,11 +21,27 @@ public final class Segmenter {
     private final SegmentationModel model;
     private final UNetSpec spec;
     private final InputFitter fitter;
+    private final PostProcessing postProcessing;
 
+    /** A segmenter that returns masks exactly as the network predicts them. */
     public Segmenter(SegmentationModel model) {
+        this(model, PostProcessing.none());
+    }
+
+    public Segmenter(SegmentationModel model, PostProcessing postProcessing) {
         this.model = Objects.requireNonNull(model, "model");
         this.spec = model.spec();
         this.fitter = new InputFitter(spec);
+        this.postProcessing = Objects.requireNonNull(postProcessing, "postProcessing");
+    }
+
+    /** The same model with other post-processing. */
+    public Segmenter withPostProcessing(PostProcessing newPostProcessing) {
+        return new Segmenter(model, newPostProcessing);
+    }
+
+    public PostProcessing postProcessing() {
+        return postProcessing;
     }
 
     public Mask predict(Image image) {
@@ -64,7 +81,8 @@ public final class Segmenter {
         for (int i = 0; i < images.size(); i++) {
             Image img = images.get(i);
             float[] p = fitter.probabilitiesToImage(probs, i * netPer, img.height(), img.width());
-            out.add(new Prediction(argmax(p, img.height(), img.width(), k), k, p));
+            Mask mask = postProcessing.apply(argmax(p, img.height(), img.width(), k), k);
+            out.add(new Prediction(mask, k, p));
         }
         return out;
     }
