@@ -28,6 +28,25 @@ class SegmenterTest {
     }
 
     @Test
+    void postProcessingKeepsTheLargestBlobAndFillsItsHole() {
+        FakeSegmentationModel model = new FakeSegmentationModel(EXACT_6X6);
+        // a ring of 8 pixels around (1, 1)..(3, 3) with a hole at (2, 2), and a stray pixel at (5, 5)
+        Image img = image(6, 6, 1, 1, 1, 2, 1, 3, 2, 1, 2, 3, 3, 1, 3, 2, 3, 3, 5, 5);
+        Mask raw = model.segmenter().predict(img);
+        assertThat(raw.count(1)).isEqualTo(9);
+        Segmenter cleaned = model.segmenter().withPostProcessing(
+                io.medseg.postprocess.PostProcessing.largestComponentAndFillHoles());
+        Mask m = cleaned.predict(img);
+        assertThat(m.count(1)).isEqualTo(9); // 8 ring + 1 filled hole, stray pixel removed
+        assertThat(m.get(2, 2)).isEqualTo(1);
+        assertThat(m.get(5, 5)).isZero();
+        assertThat(model.segmenter().postProcessing().isNone()).isTrue();
+    }
+
+    private static final UNetSpec EXACT_6X6 = UNet.builder().inputShape(6, 6, 1).numClasses(2).depth(1)
+            .baseFilters(2).normalization(Normalization.none()).inputFit(InputFit.EXACT).build();
+
+    @Test
     void maskComesBackAtTheImageSizeWithBackgroundOutsideTheCrop() {
         FakeSegmentationModel model = new FakeSegmentationModel(CROP_4X4);
         // 6x8 image: the 4x4 window starts at row 1, column 2. (1, 2) and (4, 5) are inside, (0, 0) and (5, 7) not.
