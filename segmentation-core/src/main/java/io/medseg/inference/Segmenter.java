@@ -22,22 +22,33 @@ public final class Segmenter {
     private final UNetSpec spec;
     private final InputFitter fitter;
     private final PostProcessing postProcessing;
+    private final TestTimeAugmentation tta;
 
-    /** A segmenter that returns masks exactly as the network predicts them. */
+    /** A segmenter that returns masks exactly as the network predicts them, one pass per image. */
     public Segmenter(SegmentationModel model) {
-        this(model, PostProcessing.none());
+        this(model, PostProcessing.none(), TestTimeAugmentation.NONE);
     }
 
-    public Segmenter(SegmentationModel model, PostProcessing postProcessing) {
+    public Segmenter(SegmentationModel model, PostProcessing postProcessing, TestTimeAugmentation tta) {
         this.model = Objects.requireNonNull(model, "model");
         this.spec = model.spec();
         this.fitter = new InputFitter(spec);
         this.postProcessing = Objects.requireNonNull(postProcessing, "postProcessing");
+        this.tta = Objects.requireNonNull(tta, "tta");
     }
 
     /** The same model with other post-processing. */
     public Segmenter withPostProcessing(PostProcessing newPostProcessing) {
-        return new Segmenter(model, newPostProcessing);
+        return new Segmenter(model, newPostProcessing, tta);
+    }
+
+    /** The same model with other test-time augmentation. */
+    public Segmenter withTestTimeAugmentation(TestTimeAugmentation newTta) {
+        return new Segmenter(model, postProcessing, newTta);
+    }
+
+    public TestTimeAugmentation testTimeAugmentation() {
+        return tta;
     }
 
     public PostProcessing postProcessing() {
@@ -74,7 +85,8 @@ public final class Segmenter {
             float[] one = fitter.input(images.get(i));
             System.arraycopy(one, 0, input, i * per, per);
         }
-        float[] probs = model.forward(input, images.size());
+        float[] probs = tta == TestTimeAugmentation.NONE ? model.forward(input, images.size())
+                : forwardAugmented(input, images.size());
         int k = spec.numClasses();
         int netPer = spec.inputHeight() * spec.inputWidth() * k;
         List<Prediction> out = new ArrayList<>(images.size());
@@ -85,6 +97,47 @@ public final class Segmenter {
             out.add(new Prediction(mask, k, p));
         }
         return out;
+    }
+
+    /** Runs every variant of every image as one batch and averages the mapped-back probabilities. */
+    private float[] forwardAugmented(float[] input, int n) {
+        int h = spec.inputHeight();
+        int w = spec.inputWidth();
+        int c = spec.inputChannels();
+        int k = spec.numClasses();
+        int variants = h == w ? tta.passes() : Math.min(tta.passes(), TestTimeAugmentation.FLIPS.passes());
+        int per = h * w * c;
+        float[] batch = new float[n * variants * per];
+        for (int i = 0; i < n; i++) {
+            for (int v = 0; v < variants; v++) {
+                int base = (i * variants + v) * per;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int dst = base + TestTimeAugmentation.map(v, y, x, h, w) * c;
+                        System.arraycopy(input, i * per + (y * w + x) * c, batch, dst, c);
+                    }
+                }
+            }
+        }
+        float[] out = model.forward(batch, n * variants);
+        int perOut = h * w * k;
+        float[] mean = new float[n * perOut];
+        float scale = 1f / variants;
+        for (int i = 0; i < n; i++) {
+            for (int v = 0; v < variants; v++) {
+                int base = (i * variants + v) * perOut;
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        int src = base + TestTimeAugmentation.map(v, y, x, h, w) * k;
+                        int dst = i * perOut + (y * w + x) * k;
+                        for (int cl = 0; cl < k; cl++) {
+                            mean[dst + cl] += out[src + cl] * scale;
+                        }
+                    }
+                }
+            }
+        }
+        return mean;
     }
 
     static Mask argmax(float[] probs, int height, int width, int k) {

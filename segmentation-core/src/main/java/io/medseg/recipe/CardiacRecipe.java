@@ -1,5 +1,8 @@
 package io.medseg.recipe;
 
+import io.medseg.backend.SegmentationModel;
+import io.medseg.inference.Segmenter;
+import io.medseg.inference.TestTimeAugmentation;
 import io.medseg.loss.LossSpec;
 import io.medseg.loss.Losses;
 import io.medseg.model.InputFit;
@@ -8,6 +11,7 @@ import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
 import io.medseg.optim.Optimizers;
 import io.medseg.optim.OptimizerSpec;
+import io.medseg.postprocess.PostProcessing;
 import io.medseg.train.Trainer;
 import io.medseg.transform.Augmentation;
 import io.medseg.transform.Augmentations;
@@ -19,7 +23,8 @@ import java.util.Objects;
  * {@code segment train} uses.
  */
 public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSize, LossSpec loss,
-        OptimizerSpec optimizer, Augmentation augmentation) {
+        OptimizerSpec optimizer, Augmentation augmentation, TestTimeAugmentation testTimeAugmentation,
+        PostProcessing postProcessing) {
 
     public CardiacRecipe {
         Objects.requireNonNull(name, "name");
@@ -27,6 +32,8 @@ public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSiz
         Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(augmentation, "augmentation");
+        Objects.requireNonNull(testTimeAugmentation, "testTimeAugmentation");
+        Objects.requireNonNull(postProcessing, "postProcessing");
         if (epochs < 1 || batchSize < 1) {
             throw new IllegalArgumentException("epochs and batch size must be >= 1: " + epochs + ", " + batchSize);
         }
@@ -44,7 +51,8 @@ public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSiz
                 .normalization(Normalization.percentile(1, 99))
                 .build();
         return new CardiacRecipe("cardiac-lv", spec, 150, 8, Losses.crossEntropyPlusDice(),
-                Optimizers.adam(Optimizers.cosine(1e-3, 0.05)), Augmentations.cardiac());
+                Optimizers.adam(Optimizers.cosine(1e-3, 0.05)), Augmentations.cardiac(), TestTimeAugmentation.NONE,
+                PostProcessing.none());
     }
 
     /** A small, fast recipe for the built-in phantom data (the demo). */
@@ -59,11 +67,22 @@ public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSiz
                 .normalization(Normalization.percentile(1, 99))
                 .build();
         return new CardiacRecipe("phantom-demo", spec, 12, 8, Losses.crossEntropyPlusDice(),
-                Optimizers.adam(2e-3), Augmentation.none());
+                Optimizers.adam(2e-3), Augmentation.none(), TestTimeAugmentation.NONE, PostProcessing.none());
     }
 
     public CardiacRecipe withEpochs(int newEpochs) {
-        return new CardiacRecipe(name, spec, newEpochs, batchSize, loss, optimizer, augmentation);
+        return new CardiacRecipe(name, spec, newEpochs, batchSize, loss, optimizer, augmentation,
+                testTimeAugmentation, postProcessing);
+    }
+
+    /** The same recipe with other inference settings. */
+    public CardiacRecipe withInference(TestTimeAugmentation tta, PostProcessing post) {
+        return new CardiacRecipe(name, spec, epochs, batchSize, loss, optimizer, augmentation, tta, post);
+    }
+
+    /** A segmenter for {@code model} with this recipe's test-time augmentation and post-processing. */
+    public Segmenter segmenter(SegmentationModel model) {
+        return new Segmenter(model, postProcessing, testTimeAugmentation);
     }
 
     /** A trainer builder pre-filled with this recipe; add listeners and build. */

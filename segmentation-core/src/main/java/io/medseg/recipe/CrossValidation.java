@@ -61,7 +61,7 @@ public final class CrossValidation {
             Fold fold;
             try (SegmentationModel model = backend.create(recipe.spec(), seed)) {
                 TrainingResult r = tb.build().fit(model, train.samples(), List.of());
-                List<Mask> predicted = model.segmenter().predictAll(test.samples().stream().map(Sample::image)
+                List<Mask> predicted = recipe.segmenter(model).predictAll(test.samples().stream().map(Sample::image)
                         .toList());
                 List<Mask> truth = test.samples().stream().map(Sample::mask).toList();
                 DiceSummary d = Dice.summarise(truth, predicted, 1);

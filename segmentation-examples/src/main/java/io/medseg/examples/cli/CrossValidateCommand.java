@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -28,6 +29,9 @@ import picocli.CommandLine.ParentCommand;
 public final class CrossValidateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
@@ -50,7 +54,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dataRoot = Inputs.sunnybrookRoot(data);
-        CardiacRecipe recipe = CardiacRecipe.defaults();
+        CardiacRecipe recipe = inference.apply(CardiacRecipe.defaults());
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }

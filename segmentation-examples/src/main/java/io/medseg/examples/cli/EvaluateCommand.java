@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -20,6 +21,9 @@ import picocli.CommandLine.ParentCommand;
 public final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
 
     @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "A saved model folder.")
     Path model;
@@ -46,7 +50,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + (patients == null ? "" : " for patients " + patients));
         }
         try (SegmentationModel m = Backends.load().load(modelDir)) {
-            List<Mask> predicted = m.segmenter().predictAll(ds.samples().stream().map(Sample::image).toList());
+            List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
             root.out().println(json ? report.toJson() : report.toTable());
         }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -34,6 +35,9 @@ public final class PredictCommand implements Callable<Integer> {
 
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    InferenceOptions inference = new InferenceOptions();
 
     @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "A saved model folder.")
     Path model;
@@ -57,7 +61,7 @@ public final class PredictCommand implements Callable<Integer> {
         PrintStream err = root.err();
         Path base = Files.isDirectory(input) ? input.toAbsolutePath().normalize() : null;
         try (SegmentationModel m = Backends.load().load(modelDir)) {
-            Segmenter segmenter = m.segmenter();
+            Segmenter segmenter = inference.segmenter(m);
             int done = 0;
             for (int from = 0; from < files.size(); from += CHUNK) {
                 List<Path> chunk = files.subList(from, Math.min(files.size(), from + CHUNK));
