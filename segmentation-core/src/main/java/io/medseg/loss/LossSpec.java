@@ -25,15 +25,22 @@ public sealed interface LossSpec {
     }
 
     /**
-     * Soft Dice loss {@code 1 - mean_c (2 sum(p*g) + s) / (sum(p) + sum(g) + s)} over the classes (background
-     * excluded unless {@code includeBackground}), sums taken over the whole batch so that images without the
-     * class do not dominate.
+     * Soft Dice loss {@code 1 - mean (2 sum(p*g) + s) / (sum(p) + sum(g) + s)} over the classes (background
+     * excluded unless {@code includeBackground}). With {@code perImage} false the sums run over the whole batch, so
+     * large structures dominate; with {@code perImage} true each image's Dice is computed on its own and the mean
+     * taken over images and classes, so a small structure (an apical slice of the heart) weighs as much as a large
+     * one.
      */
-    record SoftDice(boolean includeBackground, double smooth) implements LossSpec {
+    record SoftDice(boolean includeBackground, double smooth, boolean perImage) implements LossSpec {
         public SoftDice {
             if (!(smooth >= 0) || !Double.isFinite(smooth)) {
                 throw new IllegalArgumentException("smooth must be finite and >= 0: " + smooth);
             }
+        }
+
+        /** Batch-pooled soft Dice. */
+        public SoftDice(boolean includeBackground, double smooth) {
+            this(includeBackground, smooth, false);
         }
     }
 

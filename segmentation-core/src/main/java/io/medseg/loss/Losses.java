@@ -25,6 +25,16 @@ public final class Losses {
         return new LossSpec.SoftDice(includeBackground, smooth);
     }
 
+    /** Foreground soft Dice computed per image and averaged, smoothing 1: small structures count fully. */
+    public static LossSpec softDicePerImage() {
+        return new LossSpec.SoftDice(false, 1.0, true);
+    }
+
+    /** Cross-entropy plus per-image foreground soft Dice, equal weights. */
+    public static LossSpec crossEntropyPlusPerImageDice() {
+        return sum(1.0, crossEntropy(), 1.0, softDicePerImage());
+    }
+
     /** Cross-entropy plus foreground soft Dice, equal weights: the usual choice against class imbalance. */
     public static LossSpec crossEntropyPlusDice() {
         return sum(1.0, crossEntropy(), 1.0, softDice());

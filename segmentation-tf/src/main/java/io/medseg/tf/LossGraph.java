@@ -61,15 +61,20 @@ final class LossGraph {
     private static Operand<TFloat32> softDice(Ops tf, LossSpec.SoftDice spec, Operand<TFloat32> logits,
             Operand<TFloat32> oneHot, int k) {
         Operand<TFloat32> p = tf.nn.softmax(logits);
-        Operand<TInt32> spatial = tf.constant(new int[] {0, 1, 2});
-        Operand<TFloat32> inter = tf.reduceSum(tf.math.mul(p, oneHot), spatial);
-        Operand<TFloat32> sums = tf.math.add(tf.reduceSum(p, spatial), tf.reduceSum(oneHot, spatial));
+        // batch-pooled: sum over N, H, W -> [K]; per image: sum over H, W -> [N, K]
+        Operand<TInt32> axes = tf.constant(spec.perImage() ? new int[] {1, 2} : new int[] {0, 1, 2});
+        Operand<TFloat32> inter = tf.reduceSum(tf.math.mul(p, oneHot), axes);
+        Operand<TFloat32> sums = tf.math.add(tf.reduceSum(p, axes), tf.reduceSum(oneHot, axes));
         Operand<TFloat32> smooth = tf.constant((float) spec.smooth());
         Operand<TFloat32> dice = tf.math.div(tf.math.add(tf.math.mul(tf.constant(2f), inter), smooth),
                 tf.math.add(sums, smooth));
         if (!spec.includeBackground()) {
-            dice = tf.slice(dice, tf.constant(new int[] {1}), tf.constant(new int[] {k - 1}));
+            // keep classes 1..K-1 along the last axis
+            dice = spec.perImage()
+                    ? tf.slice(dice, tf.constant(new int[] {0, 1}), tf.constant(new int[] {-1, k - 1}))
+                    : tf.slice(dice, tf.constant(new int[] {1}), tf.constant(new int[] {k - 1}));
         }
-        return tf.withName("value").math.sub(tf.constant(1f), tf.math.mean(dice, tf.constant(0)));
+        Operand<TInt32> all = tf.constant(spec.perImage() ? new int[] {0, 1} : new int[] {0});
+        return tf.withName("value").math.sub(tf.constant(1f), tf.math.mean(dice, all));
     }
 }
