@@ -66,7 +66,7 @@ public record CardiacRecipe(String name, UNetSpec spec, int epochs, int batchSiz
                 .batchNorm(true)
                 .normalization(Normalization.percentile(1, 99))
                 .build();
-        return new CardiacRecipe("phantom-demo", spec, 12, 8, Losses.crossEntropyPlusDice(),
+        return new CardiacRecipe("phantom-demo", spec, 40, 8, Losses.crossEntropyPlusDice(),
                 Optimizers.adam(2e-3), Augmentation.none(), TestTimeAugmentation.NONE, PostProcessing.none());
     }
 
