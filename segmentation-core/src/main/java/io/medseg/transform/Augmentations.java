@@ -301,12 +301,9 @@ public final class Augmentations {
             throw new IllegalArgumentException("gamma must be positive and finite: " + gamma);
         }
         float[] px = sample.image().toArray();
-        float lo = Float.POSITIVE_INFINITY;
-        float hi = Float.NEGATIVE_INFINITY;
-        for (float v : px) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
+        float[] bounds = minMax(px);
+        float lo = bounds[0];
+        float hi = bounds[1];
         double range = (double) hi - lo;
         if (!(range > 0)) {
             return sample;
@@ -415,13 +412,8 @@ public final class Augmentations {
         public Sample apply(Sample sample, RandomGenerator random) {
             double fraction = maxSigmaFraction * random.nextDouble();
             float[] px = sample.image().toArray();
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            for (float v : px) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-            double sigma = fraction * ((double) hi - lo);
+            float[] bounds = minMax(px);
+            double sigma = fraction * ((double) bounds[1] - bounds[0]);
             if (!(sigma > 0)) {
                 return sample;
             }
@@ -482,5 +474,16 @@ public final class Augmentations {
         if (!(min > 0 && min <= max && Double.isFinite(max))) {
             throw new IllegalArgumentException(what + " range must satisfy 0 < min <= max: " + min + ", " + max);
         }
+    }
+
+    /** {min, max} of the values. */
+    private static float[] minMax(float[] px) {
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
+        for (float v : px) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        return new float[] {lo, hi};
     }
 }

@@ -5,23 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.medseg.data.Mask;
+import io.medseg.testdata.TestMasks;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class DiceTest {
 
-    /** Parses rows like "..1.": '.' = 0, digits = label. */
     private static Mask mask(String... rows) {
-        int h = rows.length;
-        int w = rows[0].length();
-        byte[] b = new byte[h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                char c = rows[y].charAt(x);
-                b[y * w + x] = (byte) (c == '.' ? 0 : c - '0');
-            }
-        }
-        return Mask.of(h, w, b);
+        return TestMasks.parse(rows);
     }
 
     @Test

@@ -2,10 +2,7 @@ package io.medseg.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,21 +13,11 @@ class MainTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exitCode, String out, String err) {
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private static void assertOneCleanErrorLine(Run r) {
+    private static void assertOneCleanErrorLine(CliRun r) {
         assertThat(r.err().lines().toList()).as("stderr: %s", r.err()).hasSize(1);
         assertThat(r.err()).startsWith("segment: error: ").doesNotContain("Exception").doesNotContain("at io.");
         assertThat(r.out()).isEmpty();
@@ -38,7 +25,7 @@ class MainTest {
 
     @Test
     void missingRequiredDataOptionIsAUsageErrorNamingTheOption() {
-        Run r = run("train", "--out", tmp.resolve("m").toString());
+        CliRun r = run("train", "--out", tmp.resolve("m").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -48,7 +35,7 @@ class MainTest {
     @Test
     void nonexistentDataFolderIsAUsageErrorNamingThePath() {
         String missing = tmp.resolve("no/such/folder").toString();
-        Run r = run("train", "--data", missing, "--out", tmp.resolve("m").toString());
+        CliRun r = run("train", "--data", missing, "--out", tmp.resolve("m").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -58,7 +45,7 @@ class MainTest {
     @Test
     void dataPathThatIsAFileIsAUsageError() throws IOException {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
-        Run r = run("evaluate", "--data", file.toString(), "--model", tmp.toString());
+        CliRun r = run("evaluate", "--data", file.toString(), "--model", tmp.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -68,7 +55,7 @@ class MainTest {
     @Test
     void nonexistentModelFolderIsAUsageErrorNamingThePath() {
         String missing = tmp.resolve("model-that-is-not-there").toString();
-        Run r = run("predict", "--model", missing, "--input", tmp.toString(), "--out", tmp.resolve("o").toString());
+        CliRun r = run("predict", "--model", missing, "--input", tmp.toString(), "--out", tmp.resolve("o").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -78,7 +65,7 @@ class MainTest {
     @Test
     void folderWithoutModelJsonIsNotAcceptedAsAModel() throws IOException {
         Path notModel = Files.createDirectories(tmp.resolve("empty"));
-        Run r = run("predict", "--model", notModel.toString(), "--input", tmp.toString(), "--out",
+        CliRun r = run("predict", "--model", notModel.toString(), "--input", tmp.toString(), "--out",
                 tmp.resolve("o").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
@@ -91,7 +78,7 @@ class MainTest {
         Path model = Files.createDirectories(tmp.resolve("model"));
         Files.writeString(model.resolve("model.json"), "{}");
         String missing = tmp.resolve("scans/1.dcm").toString();
-        Run r = run("predict", "--model", model.toString(), "--input", missing, "--out", tmp.resolve("o").toString());
+        CliRun r = run("predict", "--model", model.toString(), "--input", missing, "--out", tmp.resolve("o").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -100,7 +87,7 @@ class MainTest {
 
     @Test
     void nonPositiveEpochsIsAUsageError() {
-        Run r = run("demo", "--epochs", "0", "--out", tmp.resolve("demo").toString());
+        CliRun r = run("demo", "--epochs", "0", "--out", tmp.resolve("demo").toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -110,7 +97,7 @@ class MainTest {
     @Test
     void outputPathThatIsAFileIsAUsageError() throws IOException {
         Path out = Files.writeString(tmp.resolve("file-not-folder"), "x");
-        Run r = run("demo", "--out", out.toString());
+        CliRun r = run("demo", "--out", out.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
@@ -119,12 +106,12 @@ class MainTest {
 
     @Test
     void unknownOptionAndUnknownCommandAreUsageErrors() {
-        Run option = run("evaluate", "--model", "m", "--data", "d", "--frobnicate");
+        CliRun option = run("evaluate", "--model", "m", "--data", "d", "--frobnicate");
         assertThat(option.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(option);
         assertThat(option.err()).contains("--frobnicate");
 
-        Run command = run("bake");
+        CliRun command = run("bake");
         assertThat(command.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(command);
         assertThat(command.err()).contains("bake");
@@ -132,7 +119,7 @@ class MainTest {
 
     @Test
     void helpListsTheSubcommandsOnStandardOutput() {
-        Run r = run("--help");
+        CliRun r = run("--help");
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.out()).contains("demo").contains("train").contains("predict").contains("evaluate");
@@ -141,7 +128,7 @@ class MainTest {
 
     @Test
     void noCommandPrintsUsageAndFails() {
-        Run r = run();
+        CliRun r = run();
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("segment: error: missing command").contains("Usage:");

@@ -7,9 +7,6 @@ import io.medseg.data.dicom.DicomReader;
 import io.medseg.io.Json;
 import io.medseg.testdata.SunnybrookTestData;
 import io.medseg.viz.MaskPng;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,18 +30,8 @@ class RealDataCliTest {
     static Path data;
     static Path model;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-                PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.run(o, e, args);
-        }
-        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @BeforeAll
@@ -56,7 +43,7 @@ class RealDataCliTest {
     @Test
     @Order(1)
     void trainWritesAModelDirectory() {
-        Run r = run("train", "--data", data.toString(), "--out", model.toString(), "--epochs", "2",
+        CliRun r = run("train", "--data", data.toString(), "--out", model.toString(), "--epochs", "2",
                 "--patients", "SCD0000101", "--seed", "3");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("trained").contains("18 frames").contains("model saved to");
@@ -67,7 +54,7 @@ class RealDataCliTest {
     @Test
     @Order(2)
     void evaluateJsonHasTheContractKeysAndCounts() {
-        Run r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
+        CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 "--patients", "SCD0000201");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
@@ -97,7 +84,7 @@ class RealDataCliTest {
     void predictWritesAMaskAndAnOverlayPerDicomAtTheSameRelativePath() throws Exception {
         Path input = data.resolve("dicoms");
         Path out = tmp.resolve("pred");
-        Run r = run("predict", "--model", model.toString(), "--input", input.resolve("SCD0000301").toString(),
+        CliRun r = run("predict", "--model", model.toString(), "--input", input.resolve("SCD0000301").toString(),
                 "--out", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         List<Path> dicoms;
@@ -121,7 +108,7 @@ class RealDataCliTest {
     @Test
     @Order(4)
     void aDataFolderThatIsNotAModelIsRefusedInOneLine() {
-        Run r = run("evaluate", "--model", data.toString(), "--data", data.toString());
+        CliRun r = run("evaluate", "--model", data.toString(), "--data", data.toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err().lines().toList()).hasSize(1);
         assertThat(r.err()).contains(data.toString()).contains("not a model folder");
