@@ -7,6 +7,7 @@ import io.medseg.inference.Prediction;
 import io.medseg.inference.Segmenter;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
+import io.medseg.recipe.CardiacRecipe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -50,13 +51,21 @@ public class SegmenterThroughputBenchmark {
     @Param({"1", "8"})
     int batch;
 
+    /**
+     * {@code unet256}: the 256x256 U-Net above. {@code cardiac}: the default cardiac recipe's network
+     * ({@code CardiacRecipe.defaults()}: centre crop to 128x128, 16 base filters) on the same 256x256 frames.
+     */
+    @Param({"unet256", "cardiac"})
+    String network;
+
     private SegmentationModel model;
     private Segmenter segmenter;
     private List<Image> images;
 
     @Setup(Level.Trial)
     public void setUp() {
-        UNetSpec spec = UNet.builder().inputShape(SIZE, SIZE, 1).numClasses(2).depth(4).baseFilters(32).build();
+        UNetSpec spec = network.equals("cardiac") ? CardiacRecipe.defaults().spec()
+                : UNet.builder().inputShape(SIZE, SIZE, 1).numClasses(2).depth(4).baseFilters(32).build();
         model = Backends.load().create(spec, SEED);
         segmenter = model.segmenter();
         SplittableRandom random = new SplittableRandom(SEED);
