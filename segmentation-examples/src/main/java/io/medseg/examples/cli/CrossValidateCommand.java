@@ -2,7 +2,6 @@ package io.medseg.examples.cli;
 
 import io.medseg.backend.Backends;
 import io.medseg.data.SegmentationDataset;
-import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.io.Json;
 import io.medseg.recipe.CardiacRecipe;
 import io.medseg.recipe.CrossValidation;
@@ -58,8 +57,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }
-        SegmentationDataset all = patients == null ? SunnybrookDataset.load(dataRoot)
-                : SunnybrookDataset.load(dataRoot, patients);
+        SegmentationDataset all = Inputs.loadSunnybrook(dataRoot, patients);
         if (all.patients().size() < 2) {
             throw new UsageException(dataRoot + ": leave-one-patient-out needs at least 2 patients, found "
                     + all.patients());

@@ -5,7 +5,6 @@ import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
-import io.medseg.data.sunnybrook.SunnybrookDataset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,12 +42,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dataRoot = Inputs.sunnybrookRoot(data);
         Path modelDir = Inputs.modelDirectory(model);
-        SegmentationDataset ds = patients == null ? SunnybrookDataset.load(dataRoot)
-                : SunnybrookDataset.load(dataRoot, patients);
-        if (ds.isEmpty()) {
-            throw new UsageException(dataRoot + ": no labelled frames"
-                    + (patients == null ? "" : " for patients " + patients));
-        }
+        SegmentationDataset ds = Inputs.loadSunnybrook(dataRoot, patients);
         try (SegmentationModel m = Backends.load().load(modelDir)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());

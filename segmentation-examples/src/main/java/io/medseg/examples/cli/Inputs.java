@@ -1,8 +1,11 @@
 package io.medseg.examples.cli;
 
+import io.medseg.data.SegmentationDataset;
 import io.medseg.data.sunnybrook.SunnybrookDataset;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Checks on the paths a user passes, made before anything expensive (loading TensorFlow, reading data) so that a
@@ -42,6 +45,17 @@ final class Inputs {
                     + "contourfiles/; see docs/data-formats.md)");
         }
         return p;
+    }
+
+    /** The labelled frames of the given patients (all when {@code patients} is null); refuses an empty result. */
+    static SegmentationDataset loadSunnybrook(Path root, List<String> patients) throws IOException {
+        SegmentationDataset ds = patients == null ? SunnybrookDataset.load(root)
+                : SunnybrookDataset.load(root, patients);
+        if (ds.isEmpty()) {
+            throw new UsageException(root + ": no labelled frames"
+                    + (patients == null ? "" : " for patients " + patients));
+        }
+        return ds;
     }
 
     static Path modelDirectory(Path p) {
