@@ -1,0 +1,83 @@
+package io.medseg.data;
+
+import io.medseg.data.folder.ImageMaskFolder;
+import io.medseg.data.sunnybrook.SunnybrookDataset;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+/**
+ * One entry point for datasets on disk: {@link #detect} tells the {@link DataFormat} from the content (never from
+ * file extensions) and {@link #load(Path, DataFormat)} reads it.
+ *
+ * <p>Detection order: a folder with {@code link.csv}, {@code dicoms/} and {@code contourfiles/} is
+ * {@link DataFormat#SUNNYBROOK}; a folder in an image/mask layout is {@link DataFormat#IMAGE_MASK_FOLDER}; a file
+ * with a TFRecord header or the gzip magic, or a folder holding at least one such file (any name, not searched
+ * recursively), is {@link DataFormat#TFRECORD}.
+ */
+public final class DataSources {
+    private DataSources() {
+    }
+
+    /**
+     * The format of {@code path}, judged from its content.
+     *
+     * @throws java.nio.file.NoSuchFileException if {@code path} does not exist
+     * @throws DataFormatException if it is none of the known formats; the message lists what was looked for
+     */
+    public static DataFormat detect(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
+        if (!Files.exists(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null, "no dataset here");
+        }
+        if (Files.isDirectory(path)) {
+            if (SunnybrookDataset.looksLikeSunnybrook(path)) {
+                return DataFormat.SUNNYBROOK;
+            }
+            if (ImageMaskFolder.looksLikeImageMaskFolder(path)) {
+                return DataFormat.IMAGE_MASK_FOLDER;
+            }
+            try (Stream<Path> files = Files.list(path)) {
+                if (files.filter(p -> !p.getFileName().toString().startsWith("."))
+                        .anyMatch(TfRecordSniffer::looksLikeTFRecord)) {
+                    return DataFormat.TFRECORD;
+                }
+            }
+        } else if (TfRecordSniffer.looksLikeTFRecord(path)) {
+            return DataFormat.TFRECORD;
+        }
+        throw new DataFormatException(path, "not a dataset in any known format; looked for " + lookedFor());
+    }
+
+    /** Detects the format of {@code path} and loads it. */
+    public static SegmentationDataset load(Path path) throws IOException {
+        return load(path, detect(path));
+    }
+
+    /** Loads {@code path} as {@code format}, with each format's defaults. */
+    public static SegmentationDataset load(Path path, DataFormat format) throws IOException {
+        Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(format, "format");
+        return switch (format) {
+            case SUNNYBROOK -> SunnybrookDataset.load(path);
+            case IMAGE_MASK_FOLDER -> ImageMaskFolder.load(path);
+            // TODO(lead): wire to io.medseg.data.tfrecord.TFRecordDataset.load(path,
+            //  new io.medseg.data.tfrecord.LabSchema(), false) once the TFRecord reader is merged.
+            case TFRECORD -> throw new UnsupportedOperationException("tfrecord loading: merged separately");
+        };
+    }
+
+    private static String lookedFor() {
+        List<String> parts = Arrays.stream(DataFormat.values()).map(f -> switch (f) {
+            case SUNNYBROOK -> "SUNNYBROOK (a folder with link.csv, dicoms/ and contourfiles/)";
+            case TFRECORD -> "TFRECORD (a file starting with a TFRecord header or gzip magic, or a folder of them)";
+            case IMAGE_MASK_FOLDER -> "IMAGE_MASK_FOLDER (images/ + masks/ of PNGs, or <name>.png + "
+                    + "<name>_mask.png)";
+        }).toList();
+        return String.join(", ", parts);
+    }
+}
