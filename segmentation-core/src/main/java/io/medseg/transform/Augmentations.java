@@ -25,6 +25,8 @@ import java.util.random.RandomGenerator;
  * (row 0 at the top). Pixel spacing is kept as it is, except that quarter turns swap row and column spacing;
  * scaling changes the effective spacing, which is deliberately ignored (the network sees pixels, and scale
  * augmentation exists to teach it size variation).
+ * Crops give the sample the window's height and width, padding with the image minimum where the window reaches
+ * outside.
  *
  * <p>Intensity: only the image changes. Every random choice is drawn from the generator passed to
  * {@link Augmentation#apply}, so the same generator state gives the same sample. The returned augmentations are
@@ -124,6 +126,95 @@ public final class Augmentations {
             throw new IllegalArgumentException("maxSigmaFraction must be in [0, 1]: " + maxSigmaFraction);
         }
         return new GaussianNoise(maxSigmaFraction);
+    }
+
+    /** Rotation only: {@link #affine(double, double, double, double)} with {@code ±maxDegrees}, no scale or shift. */
+    public static Augmentation rotate(double maxDegrees) {
+        return affine(maxDegrees, 1, 1, 0);
+    }
+
+    /** Scaling only: {@link #affine(double, double, double, double)} with a scale log-uniform in {@code min..max}. */
+    public static Augmentation scale(double min, double max) {
+        return affine(0, min, max, 0);
+    }
+
+    /** Shift only: {@link #affine(double, double, double, double)} with up to {@code ±maxFraction} of the size. */
+    public static Augmentation translate(double maxFraction) {
+        return affine(0, 1, 1, maxFraction);
+    }
+
+    /**
+     * Elastic deformation (Simard et al. 2003): each pixel's displacement in x and y is drawn uniform in -1..1,
+     * both fields are smoothed by a Gaussian of standard deviation {@code sigmaPixels}, and then scaled so that the
+     * largest displacement is exactly {@code alphaPixels} pixels (so {@code alpha} means the same at every sigma,
+     * unlike the paper's unnormalised alpha). The sample is resampled once, with the edge rules of
+     * {@link #affine(Sample, double, double, double, double)}. {@code alphaPixels = 0} leaves the sample unchanged.
+     * Typical values: sigma 4..10 % of the size, alpha about one to two sigmas.
+     */
+    public static Augmentation elastic(double alphaPixels, double sigmaPixels) {
+        StringBuilder p = new StringBuilder();
+        if (!(alphaPixels >= 0 && Double.isFinite(alphaPixels))) {
+            p.append("; alphaPixels must be finite and >= 0: ").append(alphaPixels);
+        }
+        if (!(sigmaPixels > 0 && sigmaPixels <= 1000)) {
+            p.append("; sigmaPixels must be in (0, 1000]: ").append(sigmaPixels);
+        }
+        if (p.length() > 0) {
+            throw new IllegalArgumentException("invalid elastic augmentation: " + p.substring(2));
+        }
+        return new Elastic(alphaPixels, sigmaPixels);
+    }
+
+    /**
+     * A smooth multiplicative intensity field, like the coil-sensitivity bias of MRI: the image is multiplied by
+     * {@code exp(p(u, v))}, where {@code p} is a quadratic polynomial in the normalised coordinates
+     * {@code u, v} in -1..1 with coefficients uniform in -1..1, rescaled so that its largest magnitude over the
+     * image is {@code log(1 + t)} for a strength {@code t} uniform in {@code 0..maxStrength}. The field therefore
+     * stays within {@code [1/(1 + t), 1 + t]}, inside {@code [1 - maxStrength, 1 + maxStrength]}. The mask is
+     * unchanged.
+     */
+    public static Augmentation biasField(double maxStrength) {
+        if (!(maxStrength >= 0 && maxStrength < 1)) {
+            throw new IllegalArgumentException("maxStrength must be in [0, 1): " + maxStrength);
+        }
+        return new BiasField(maxStrength);
+    }
+
+    /**
+     * Adds {@code f} times the image's intensity range (maximum minus minimum) to every pixel, {@code f} uniform in
+     * {@code min..max} (negative darkens); a constant image is left unchanged.
+     */
+    public static Augmentation brightness(double min, double max) {
+        if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max && min >= -1 && max <= 1)) {
+            throw new IllegalArgumentException("brightness range must satisfy -1 <= min <= max <= 1: " + min + ", "
+                    + max);
+        }
+        return new Brightness(min, max);
+    }
+
+    /**
+     * Scales every pixel's distance from the image mean (per channel) by a factor uniform in {@code min..max}:
+     * below 1 flattens, above 1 stretches, and the mean stays where it is.
+     */
+    public static Augmentation contrast(double min, double max) {
+        checkRange("contrast", min, max);
+        return new Contrast(min, max);
+    }
+
+    /**
+     * Cuts a {@code height x width} window at a uniformly random position inside the sample. Along a side where the
+     * sample is smaller than the window, the sample is placed at a random position inside the window instead, and
+     * the rest is padded as in {@link #crop}.
+     */
+    public static Augmentation randomCrop(int height, int width) {
+        checkSize(height, width);
+        return new RandomCrop(height, width);
+    }
+
+    /** The centred {@code height x width} window; see {@link #centreCrop(Sample, int, int)}. */
+    public static Augmentation centreCrop(int height, int width) {
+        checkSize(height, width);
+        return new CentreCrop(height, width);
     }
 
     /**
@@ -336,6 +427,49 @@ public final class Augmentations {
         return withPixels(sample, px);
     }
 
+    /**
+     * The {@code height x width} window whose top-left corner is at {@code (top, left)} of the sample; the window
+     * may reach outside the sample (negative {@code top}/{@code left} included), where image pixels take the
+     * minimum of each channel (the air-like background, as in {@link #affine(Sample, double, double, double,
+     * double)}) and mask pixels background. Pixel spacing is kept.
+     */
+    public static Sample crop(Sample sample, int top, int left, int height, int width) {
+        checkSize(height, width);
+        Image img = sample.image();
+        int h = img.height();
+        int w = img.width();
+        int c = img.channels();
+        float[] src = img.toArray();
+        byte[] lsrc = sample.mask().toArray();
+        float[] fill = channelMinima(src, c);
+        float[] dst = new float[height * width * c];
+        byte[] ldst = new byte[height * width];
+        for (int y = 0; y < height; y++) {
+            int sy = top + y;
+            for (int x = 0; x < width; x++) {
+                int sx = left + x;
+                int out = y * width + x;
+                if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
+                    System.arraycopy(fill, 0, dst, out * c, c);
+                } else {
+                    copyPixel(src, (sy * w + sx) * c, dst, out * c, c);
+                    ldst[out] = lsrc[sy * w + sx];
+                }
+            }
+        }
+        return rebuild(sample, height, width, c, dst, ldst, img.spacing().orElse(null));
+    }
+
+    /**
+     * The centred {@code height x width} window: its top-left corner is at {@code floorDiv(H - height, 2)},
+     * {@code floorDiv(W - width, 2)}, so a sample smaller than the window ends up centred in padding (see
+     * {@link #crop}).
+     */
+    public static Sample centreCrop(Sample sample, int height, int width) {
+        return crop(sample, Math.floorDiv(sample.image().height() - height, 2),
+                Math.floorDiv(sample.image().width() - width, 2), height, width);
+    }
+
     // ---------------------------------------------------------------- implementations
 
     private record Compose(List<Augmentation> steps) implements Augmentation {
@@ -424,7 +558,235 @@ public final class Augmentations {
         }
     }
 
+    private record Elastic(double alphaPixels, double sigmaPixels) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            if (alphaPixels == 0) {
+                return sample;
+            }
+            int h = sample.image().height();
+            int w = sample.image().width();
+            double[] dx = new double[h * w];
+            double[] dy = new double[h * w];
+            for (int i = 0; i < dx.length; i++) {
+                dx[i] = 2 * random.nextDouble() - 1;
+                dy[i] = 2 * random.nextDouble() - 1;
+            }
+            double[] kernel = gaussianKernel(sigmaPixels);
+            blur(dx, h, w, kernel);
+            blur(dy, h, w, kernel);
+            double maxMagnitude = 0;
+            for (int i = 0; i < dx.length; i++) {
+                maxMagnitude = Math.max(maxMagnitude, Math.hypot(dx[i], dy[i]));
+            }
+            if (!(maxMagnitude > 0)) {
+                return sample;
+            }
+            double k = alphaPixels / maxMagnitude;
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int i = y * w + x;
+                    dx[i] = x + k * dx[i];
+                    dy[i] = y + k * dy[i];
+                }
+            }
+            return remap(sample, dx, dy);
+        }
+    }
+
+    private record BiasField(double maxStrength) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            double t = maxStrength * random.nextDouble();
+            double[] a = new double[5];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = 2 * random.nextDouble() - 1;
+            }
+            Image img = sample.image();
+            int h = img.height();
+            int w = img.width();
+            int c = img.channels();
+            double[] p = new double[h * w];
+            double maxAbs = 0;
+            for (int y = 0; y < h; y++) {
+                double v = h == 1 ? 0 : 2.0 * y / (h - 1) - 1;
+                for (int x = 0; x < w; x++) {
+                    double u = w == 1 ? 0 : 2.0 * x / (w - 1) - 1;
+                    double val = a[0] * u + a[1] * v + a[2] * u * v + a[3] * u * u + a[4] * v * v;
+                    p[y * w + x] = val;
+                    maxAbs = Math.max(maxAbs, Math.abs(val));
+                }
+            }
+            if (!(t > 0) || !(maxAbs > 0)) {
+                return sample;
+            }
+            double k = Math.log1p(t) / maxAbs;
+            float[] px = img.toArray();
+            for (int i = 0; i < p.length; i++) {
+                double f = Math.exp(k * p[i]);
+                for (int ch = 0; ch < c; ch++) {
+                    px[i * c + ch] = (float) (px[i * c + ch] * f);
+                }
+            }
+            return withPixels(sample, px);
+        }
+    }
+
+    private record Brightness(double min, double max) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            double f = min + (max - min) * random.nextDouble();
+            float[] px = sample.image().toArray();
+            float[] bounds = minMax(px);
+            double offset = f * ((double) bounds[1] - bounds[0]);
+            if (offset == 0) {
+                return sample;
+            }
+            for (int i = 0; i < px.length; i++) {
+                px[i] = (float) (px[i] + offset);
+            }
+            return withPixels(sample, px);
+        }
+    }
+
+    private record Contrast(double min, double max) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            double f = min + (max - min) * random.nextDouble();
+            int c = sample.image().channels();
+            float[] px = sample.image().toArray();
+            double[] mean = new double[c];
+            for (int i = 0; i < px.length; i++) {
+                mean[i % c] += px[i];
+            }
+            int n = px.length / c;
+            for (int ch = 0; ch < c; ch++) {
+                mean[ch] /= n;
+            }
+            for (int i = 0; i < px.length; i++) {
+                double m = mean[i % c];
+                px[i] = (float) (m + f * (px[i] - m));
+            }
+            return withPixels(sample, px);
+        }
+    }
+
+    private record RandomCrop(int height, int width) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            int top = offset(sample.image().height(), height, random);
+            int left = offset(sample.image().width(), width, random);
+            return crop(sample, top, left, height, width);
+        }
+
+        /** A window start inside the sample, or, if the sample is smaller, a placement of the sample in the window. */
+        private static int offset(int size, int window, RandomGenerator random) {
+            return size >= window ? random.nextInt(size - window + 1) : -random.nextInt(window - size + 1);
+        }
+    }
+
+    private record CentreCrop(int height, int width) implements Augmentation {
+        @Override
+        public Sample apply(Sample sample, RandomGenerator random) {
+            return centreCrop(sample, height, width);
+        }
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    /**
+     * Resamples the sample at per-pixel source positions {@code (srcX[i], srcY[i])}: the edge rules of
+     * {@link #affine(Sample, double, double, double, double)} (bilinear, edge-clamped image within half a pixel of
+     * the sample, channel minimum further out; nearest-neighbour mask, background outside).
+     */
+    private static Sample remap(Sample sample, double[] srcX, double[] srcY) {
+        Image img = sample.image();
+        int h = img.height();
+        int w = img.width();
+        int c = img.channels();
+        float[] src = img.toArray();
+        byte[] lsrc = sample.mask().toArray();
+        float[] fill = channelMinima(src, c);
+        float[] dst = new float[src.length];
+        byte[] ldst = new byte[lsrc.length];
+        double maxX = w - 1;
+        double maxY = h - 1;
+        for (int out = 0; out < h * w; out++) {
+            double sx = srcX[out];
+            double sy = srcY[out];
+            if (!(sx >= -0.5 && sy >= -0.5 && sx < w - 0.5 && sy < h - 0.5)) {
+                System.arraycopy(fill, 0, dst, out * c, c);
+                continue;
+            }
+            ldst[out] = lsrc[(int) (sy + 0.5) * w + (int) (sx + 0.5)];
+            double px = sx < 0 ? 0 : (sx > maxX ? maxX : sx);
+            double py = sy < 0 ? 0 : (sy > maxY ? maxY : sy);
+            int x0 = (int) px;
+            int y0 = (int) py;
+            int x1 = Math.min(x0 + 1, w - 1);
+            int y1 = Math.min(y0 + 1, h - 1);
+            double fx = px - x0;
+            double fy = py - y0;
+            int i00 = (y0 * w + x0) * c;
+            int i01 = (y0 * w + x1) * c;
+            int i10 = (y1 * w + x0) * c;
+            int i11 = (y1 * w + x1) * c;
+            for (int ch = 0; ch < c; ch++) {
+                double top = src[i00 + ch] + fx * (src[i01 + ch] - src[i00 + ch]);
+                double bottom = src[i10 + ch] + fx * (src[i11 + ch] - src[i10 + ch]);
+                dst[out * c + ch] = (float) (top + fy * (bottom - top));
+            }
+        }
+        return rebuild(sample, h, w, c, dst, ldst, img.spacing().orElse(null));
+    }
+
+    /** A normalised Gaussian kernel of radius ceil(3 sigma). */
+    private static double[] gaussianKernel(double sigma) {
+        int r = (int) Math.ceil(3 * sigma);
+        double[] k = new double[2 * r + 1];
+        double sum = 0;
+        for (int i = -r; i <= r; i++) {
+            k[i + r] = Math.exp(-0.5 * i * i / (sigma * sigma));
+            sum += k[i + r];
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] /= sum;
+        }
+        return k;
+    }
+
+    /** Separable Gaussian blur in place, edges clamped. */
+    private static void blur(double[] f, int h, int w, double[] kernel) {
+        int r = kernel.length / 2;
+        double[] tmp = new double[f.length];
+        for (int y = 0; y < h; y++) {
+            int row = y * w;
+            for (int x = 0; x < w; x++) {
+                double acc = 0;
+                for (int k = -r; k <= r; k++) {
+                    int xx = x + k < 0 ? 0 : (x + k >= w ? w - 1 : x + k);
+                    acc += kernel[k + r] * f[row + xx];
+                }
+                tmp[row + x] = acc;
+            }
+        }
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double acc = 0;
+                for (int k = -r; k <= r; k++) {
+                    int yy = y + k < 0 ? 0 : (y + k >= h ? h - 1 : y + k);
+                    acc += kernel[k + r] * tmp[yy * w + x];
+                }
+                f[y * w + x] = acc;
+            }
+        }
+    }
+
+    private static void checkSize(int height, int width) {
+        if (height <= 0 || width <= 0) {
+            throw new IllegalArgumentException("crop size must be positive: " + height + "x" + width);
+        }
+    }
 
     private static void copyPixel(float[] src, int from, float[] dst, int to, int channels) {
         if (channels == 1) {
