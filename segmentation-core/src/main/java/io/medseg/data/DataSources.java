@@ -2,6 +2,9 @@ package io.medseg.data;
 
 import io.medseg.data.folder.ImageMaskFolder;
 import io.medseg.data.sunnybrook.SunnybrookDataset;
+import io.medseg.data.tfrecord.LabSchema;
+import io.medseg.data.tfrecord.TFRecordDataset;
+import io.medseg.data.tfrecord.TFRecordReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,8 +19,8 @@ import java.util.stream.Stream;
  *
  * <p>Detection order: a folder with {@code link.csv}, {@code dicoms/} and {@code contourfiles/} is
  * {@link DataFormat#SUNNYBROOK}; a folder in an image/mask layout is {@link DataFormat#IMAGE_MASK_FOLDER}; a file
- * with a TFRecord header or the gzip magic, or a folder holding at least one such file (any name, not searched
- * recursively), is {@link DataFormat#TFRECORD}.
+ * with a TFRecord header or the gzip magic, or a folder holding at least one such {@code *.tfrecord(s)} file (not
+ * searched recursively), is {@link DataFormat#TFRECORD}.
  */
 public final class DataSources {
     private DataSources() {
@@ -41,13 +44,13 @@ public final class DataSources {
             if (ImageMaskFolder.looksLikeImageMaskFolder(path)) {
                 return DataFormat.IMAGE_MASK_FOLDER;
             }
+            // the same files the TFRecord loader reads, so detection and loading agree
             try (Stream<Path> files = Files.list(path)) {
-                if (files.filter(p -> !p.getFileName().toString().startsWith("."))
-                        .anyMatch(TfRecordSniffer::looksLikeTFRecord)) {
+                if (files.filter(DataSources::hasTfRecordName).anyMatch(TFRecordReader::looksLikeTFRecord)) {
                     return DataFormat.TFRECORD;
                 }
             }
-        } else if (TfRecordSniffer.looksLikeTFRecord(path)) {
+        } else if (TFRecordReader.looksLikeTFRecord(path)) {
             return DataFormat.TFRECORD;
         }
         throw new DataFormatException(path, "not a dataset in any known format; looked for " + lookedFor());
@@ -58,17 +61,28 @@ public final class DataSources {
         return load(path, detect(path));
     }
 
-    /** Loads {@code path} as {@code format}, with each format's defaults. */
+    /** Loads {@code path} as {@code format}, with each format's defaults; corrupt TFRecords are errors. */
     public static SegmentationDataset load(Path path, DataFormat format) throws IOException {
+        return load(path, format, false);
+    }
+
+    /**
+     * Loads {@code path} as {@code format}. TFRecords are read with the cardiac lab's schema ({@link LabSchema});
+     * with {@code skipCorrupt}, records whose checksums fail are skipped and counted in the log instead of failing.
+     */
+    public static SegmentationDataset load(Path path, DataFormat format, boolean skipCorrupt) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         return switch (format) {
             case SUNNYBROOK -> SunnybrookDataset.load(path);
             case IMAGE_MASK_FOLDER -> ImageMaskFolder.load(path);
-            // TODO(lead): wire to io.medseg.data.tfrecord.TFRecordDataset.load(path,
-            //  new io.medseg.data.tfrecord.LabSchema(), false) once the TFRecord reader is merged.
-            case TFRECORD -> throw new UnsupportedOperationException("tfrecord loading: merged separately");
+            case TFRECORD -> TFRecordDataset.load(path, LabSchema.create(), skipCorrupt);
         };
+    }
+
+    private static boolean hasTfRecordName(Path p) {
+        String n = p.getFileName().toString();
+        return n.endsWith(".tfrecord") || n.endsWith(".tfrecords");
     }
 
     private static String lookedFor() {

@@ -45,14 +45,14 @@ class DataSourcesTest {
         byte[] record = new byte[12 + 5 + 4];
         System.arraycopy(tfRecordHeader(5), 0, record, 0, 12);
         Path f = file("train.data", record);
-        assertThat(TfRecordSniffer.looksLikeTFRecord(f)).isTrue();
+        assertThat(io.medseg.data.tfrecord.TFRecordReader.looksLikeTFRecord(f)).isTrue();
         assertThat(DataSources.detect(f)).isEqualTo(DataFormat.TFRECORD);
 
         byte[] corrupt = record.clone();
         corrupt[9] ^= 1;
         Path bad = file("bad.tfrecord", corrupt);
-        assertThat(TfRecordSniffer.looksLikeTFRecord(bad)).isFalse();
-        assertThat(TfRecordSniffer.looksLikeTFRecord(file("short.tfrecord", new byte[] {5, 0, 0}))).isFalse();
+        assertThat(io.medseg.data.tfrecord.TFRecordReader.looksLikeTFRecord(bad)).isFalse();
+        assertThat(io.medseg.data.tfrecord.TFRecordReader.looksLikeTFRecord(file("short.tfrecord", new byte[] {5, 0, 0}))).isFalse();
         assertThatThrownBy(() -> DataSources.detect(bad)).isInstanceOf(DataFormatException.class)
                 .hasMessageContaining(bad.toString()).hasMessageContaining("SUNNYBROOK")
                 .hasMessageContaining("TFRECORD").hasMessageContaining("IMAGE_MASK_FOLDER");
@@ -60,7 +60,7 @@ class DataSourcesTest {
 
     @Test
     void gzipFilesAndFoldersOfRecordsAreTfRecord() throws IOException {
-        Path gz = dir.resolve("shards/part-0");
+        Path gz = dir.resolve("shards/part-0.tfrecords");
         Files.createDirectories(gz.getParent());
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
             out.write(tfRecordHeader(0));
@@ -68,8 +68,10 @@ class DataSourcesTest {
         file("shards/README", "hello".getBytes());
         assertThat(DataSources.detect(gz)).isEqualTo(DataFormat.TFRECORD);
         assertThat(DataSources.detect(dir.resolve("shards"))).isEqualTo(DataFormat.TFRECORD);
+        // a header without its payload: detected as TFRecord, then refused as truncated, naming the file
         assertThatThrownBy(() -> DataSources.load(dir.resolve("shards"), DataFormat.TFRECORD))
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("tfrecord");
+                .isInstanceOf(DataFormatException.class).hasMessageContaining("part-0.tfrecords")
+                .hasMessageContaining("truncated");
     }
 
     @Test
