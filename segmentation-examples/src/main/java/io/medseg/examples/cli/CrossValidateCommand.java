@@ -24,7 +24,7 @@ import picocli.CommandLine.ParentCommand;
  * held out, a fresh model is trained on the others and scored on it.
  */
 @Command(name = "crossval", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
-        description = "Leave-one-patient-out evaluation of the cardiac LV recipe on a Sunnybrook-layout folder.")
+        description = "Leave-one-patient-out evaluation of the cardiac LV recipe on labelled data.")
 public final class CrossValidateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
@@ -32,8 +32,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
     @Mixin
     InferenceOptions inference = new InferenceOptions();
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Labelled data: a Sunnybrook-layout folder, a TFRecord file or folder, or an image/mask "
+                    + "folder (format detected from the content unless --format is given).")
     Path data;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Training epochs per fold (default: the recipe's).")
@@ -52,12 +56,12 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dataRoot = Inputs.sunnybrookRoot(data);
+        Path dataRoot = Inputs.existing(data);
         CardiacRecipe recipe = inference.apply(CardiacRecipe.defaults());
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }
-        SegmentationDataset all = Inputs.loadSunnybrook(dataRoot, patients);
+        SegmentationDataset all = dataOptions.load(dataRoot, patients, root.err());
         if (all.patients().size() < 2) {
             throw new UsageException(dataRoot + ": leave-one-patient-out needs at least 2 patients, found "
                     + all.patients());

@@ -13,7 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code segment evaluate}: Dice of a saved model on the labelled frames of a Sunnybrook-layout folder. */
+/** {@code segment evaluate}: Dice of a saved model on labelled frames in any supported format. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Score a saved model on labelled frames: Dice per image, per patient, mean and global.",
                 "With --json prints one JSON object (schema in docs/data-formats.md)."})
@@ -27,8 +27,12 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "A saved model folder.")
     Path model;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Labelled data: a Sunnybrook-layout folder, a TFRecord file or folder, or an image/mask "
+                    + "folder (format detected from the content unless --format is given).")
     Path data;
 
     @Option(names = "--patients", paramLabel = "ID", split = ",",
@@ -40,9 +44,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dataRoot = Inputs.sunnybrookRoot(data);
+        Path dataRoot = Inputs.existing(data);
         Path modelDir = Inputs.modelDirectory(model);
-        SegmentationDataset ds = Inputs.loadSunnybrook(dataRoot, patients);
+        SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
         try (SegmentationModel m = Backends.load().load(modelDir)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());

@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "segment", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = "Left-ventricle segmentation of cardiac MRI with a U-Net (medseg).",
         subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
-                CrossValidateCommand.class,
+                CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error.",
                 "Data layout and output formats: docs/data-formats.md"})
@@ -51,7 +51,7 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval)");
+        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval, convert, inspect)");
         spec.commandLine().usage(err);
         return Errors.USAGE;
     }

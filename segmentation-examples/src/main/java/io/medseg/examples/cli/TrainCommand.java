@@ -3,7 +3,6 @@ package io.medseg.examples.cli;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.SegmentationDataset;
-import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.recipe.CardiacRecipe;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
@@ -15,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -24,13 +24,18 @@ import picocli.CommandLine.ParentCommand;
  * with it, those patients pick the best epoch.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
-        description = "Train the cardiac LV recipe on a Sunnybrook-layout folder and save the model.")
+        description = "Train the cardiac LV recipe on labelled data (Sunnybrook, TFRecord or image/mask folder) and "
+                + "save the model.")
 public final class TrainCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "Folder in the Sunnybrook layout (link.csv, dicoms/, contourfiles/).")
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Labelled data: a Sunnybrook-layout folder, a TFRecord file or folder, or an image/mask "
+                    + "folder (format detected from the content unless --format is given).")
     Path data;
 
     @Option(names = "--out", required = true, paramLabel = "MODEL_DIR", description = "Where to save the model.")
@@ -53,7 +58,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dataRoot = Inputs.sunnybrookRoot(data);
+        Path dataRoot = Inputs.existing(data);
         Inputs.outputDirectory(out);
         CardiacRecipe recipe = CardiacRecipe.defaults();
         if (epochs != null) {
@@ -61,15 +66,13 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Set<String> val = new LinkedHashSet<>(valPatients == null ? List.of() : valPatients);
 
-        SegmentationDataset all;
-        if (patients == null) {
-            all = SunnybrookDataset.load(dataRoot);
-        } else {
+        Set<String> ids = null;
+        if (patients != null) {
             // validation patients are loaded too, whether or not they were also listed in --patients
-            Set<String> ids = new LinkedHashSet<>(patients);
+            ids = new LinkedHashSet<>(patients);
             ids.addAll(val);
-            all = SunnybrookDataset.load(dataRoot, ids);
         }
+        SegmentationDataset all = dataOptions.load(dataRoot, ids, root.err());
         SegmentationDataset validation = val.isEmpty() ? null : all.forPatients(val);
         SegmentationDataset train = all.withoutPatients(val);
         if (train.isEmpty()) {

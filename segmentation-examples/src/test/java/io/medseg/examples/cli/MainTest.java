@@ -39,17 +39,18 @@ class MainTest {
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
-        assertThat(r.err()).contains(missing).contains("no such directory");
+        assertThat(r.err()).contains(missing).contains("no such file or directory");
     }
 
     @Test
-    void dataPathThatIsAFileIsAUsageError() throws IOException {
+    void dataFileOfNoKnownFormatIsAUsageError() throws IOException {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
         CliRun r = run("evaluate", "--data", file.toString(), "--model", tmp.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
-        assertThat(r.err()).contains(file.toString()).contains("not a directory");
+        // --data may be a file now (TFRecord); content detection must reject this one, naming it
+        assertThat(r.err()).contains(file.toString());
     }
 
     @Test
