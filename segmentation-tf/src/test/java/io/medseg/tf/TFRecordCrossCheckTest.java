@@ -91,7 +91,7 @@ class TFRecordCrossCheckTest {
         SegmentationDataset frames = SunnybrookDataset.load(SunnybrookTestData.dir());
         assertThat(frames.size()).isEqualTo(56);
         Path file = tmp.resolve("sunnybrook.tfrecords");
-        TFRecordDataset.write(frames.samples(), file, new LabSchema(), false);
+        TFRecordDataset.write(frames.samples(), file, LabSchema.create(), false);
 
         List<byte[]> ours = readOurs(file);
         List<byte[]> theirs = TensorFlowRecords.readAll(file, "");
@@ -103,7 +103,7 @@ class TFRecordCrossCheckTest {
         // and what TensorFlow read decodes to the frames we wrote
         Path copy = tmp.resolve("sunnybrook-via-tf.tfrecords");
         TensorFlowRecords.writeAll(copy, theirs, "");
-        SegmentationDataset back = TFRecordDataset.load(copy, new LabSchema(), false);
+        SegmentationDataset back = TFRecordDataset.load(copy, LabSchema.create(), false);
         assertThat(back.size()).isEqualTo(56);
         for (int i = 0; i < 56; i++) {
             assertThat(back.get(i).image().height()).isEqualTo(frames.get(i).image().height());

@@ -82,7 +82,7 @@ public final class ConvertCommand implements Callable<Integer> {
         Path valTmp = out.resolve("." + VAL + ".partial");
         boolean done = false;
         try {
-            LabSchema schema = new LabSchema();
+            LabSchema schema = LabSchema.create();
             TFRecordDataset.write(split.train().samples(), trainTmp, schema, gzip);
             TFRecordDataset.write(split.validation().samples(), valTmp, schema, gzip);
             Files.move(trainTmp, train, StandardCopyOption.ATOMIC_MOVE);

@@ -34,7 +34,7 @@ final class DataOptions {
     boolean skipCorrupt;
 
     /** The format asked for, else the detected one. */
-    DataFormat formatOf(Path data) {
+    DataFormat formatOf(Path data) throws IOException {
         Inputs.existing(data);
         return format != null ? format : DataSources.detect(data);
     }
@@ -47,7 +47,7 @@ final class DataOptions {
         DataFormat f = formatOf(data);
         SegmentationDataset ds;
         if (f == DataFormat.TFRECORD) {
-            ds = TFRecordDataset.load(data, new LabSchema(), skipCorrupt);
+            ds = DataSources.load(data, f, skipCorrupt);
             if (skipCorrupt) {
                 int skipped = skippedRecords(data);
                 err.println("skipped " + skipped + " corrupt record" + (skipped == 1 ? "" : "s") + " in " + data);

@@ -38,26 +38,6 @@ final class Inputs {
         return p;
     }
 
-    static Path sunnybrookRoot(Path p) {
-        directory(p);
-        if (!SunnybrookDataset.looksLikeSunnybrook(p)) {
-            throw new UsageException(p + ": not a Sunnybrook data folder (expected link.csv, dicoms/ and "
-                    + "contourfiles/; see docs/data-formats.md)");
-        }
-        return p;
-    }
-
-    /** The labelled frames of the given patients (all when {@code patients} is null); refuses an empty result. */
-    static SegmentationDataset loadSunnybrook(Path root, List<String> patients) throws IOException {
-        SegmentationDataset ds = patients == null ? SunnybrookDataset.load(root)
-                : SunnybrookDataset.load(root, patients);
-        if (ds.isEmpty()) {
-            throw new UsageException(root + ": no labelled frames"
-                    + (patients == null ? "" : " for patients " + patients));
-        }
-        return ds;
-    }
-
     static Path modelDirectory(Path p) {
         directory(p);
         if (!Files.isRegularFile(p.resolve(MODEL_MARKER))) {
