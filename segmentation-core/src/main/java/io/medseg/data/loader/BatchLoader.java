@@ -371,7 +371,8 @@ public final class BatchLoader implements AutoCloseable {
             List<String> p = new ArrayList<>();
             if (samples == null || samples.isEmpty()) {
                 p.add("samples must not be null or empty");
-            } else if (samples.contains(null)) {
+            } else if (samples.stream().anyMatch(s -> s == null)) {
+                // not contains(null): immutable lists throw on it
                 p.add("samples must not contain null");
             }
             if (fitter == null) {

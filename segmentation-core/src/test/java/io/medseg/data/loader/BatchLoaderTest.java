@@ -271,6 +271,20 @@ class BatchLoaderTest {
     }
 
     @Test
+    void acceptsImmutableSampleListsAndRejectsNullSamples() {
+        List<Sample> immutable = List.copyOf(coded(2));
+        try (BatchLoader loader = BatchLoader.builder().samples(immutable).fitter(new InputFitter(PLAIN)).workers(1)
+                .build()) {
+            assertThat(loader.samples()).isEqualTo(immutable);
+        }
+        List<Sample> withNull = new ArrayList<>(coded(2));
+        withNull.add(null);
+        assertThatThrownBy(() -> BatchLoader.builder().samples(withNull).fitter(new InputFitter(PLAIN)).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("invalid batch loader: samples must not contain null");
+    }
+
+    @Test
     void defaultsToOneWorkerPerProcessorAndFourBatchesAhead() {
         try (BatchLoader loader = BatchLoader.builder().samples(coded(1)).fitter(new InputFitter(PLAIN)).build()) {
             assertThat(loader.workers()).isEqualTo(Runtime.getRuntime().availableProcessors());
