@@ -6,6 +6,8 @@ import io.medseg.backend.TrainingSession;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.data.loader.Batch;
+import io.medseg.data.loader.BatchLoader;
 import io.medseg.inference.Segmenter;
 import io.medseg.loss.LossSpec;
 import io.medseg.loss.Losses;
@@ -22,11 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.Random;
-import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Trains a {@link SegmentationModel}: seeded shuffling and augmentation, mini-batches, the optimiser's learning-rate
@@ -47,6 +44,8 @@ public final class Trainer {
     private final long seed;
     private final Augmentation augmentation;
     private final boolean keepBest;
+    private final int loaderWorkers;
+    private final int loaderPrefetch;
     private final List<TrainingListener> listeners;
 
     private Trainer(Builder b) {
@@ -57,6 +56,8 @@ public final class Trainer {
         this.seed = b.seed;
         this.augmentation = b.augmentation;
         this.keepBest = b.keepBest;
+        this.loaderWorkers = b.loaderWorkers;
+        this.loaderPrefetch = b.loaderPrefetch;
         this.listeners = List.copyOf(b.listeners);
     }
 
@@ -82,6 +83,16 @@ public final class Trainer {
 
     public long seed() {
         return seed;
+    }
+
+    /** Threads that prepare training batches. */
+    public int loaderWorkers() {
+        return loaderWorkers;
+    }
+
+    /** Batches prepared ahead of the training step. */
+    public int loaderPrefetch() {
+        return loaderPrefetch;
     }
 
     public TrainingResult fit(SegmentationModel model, SegmentationDataset train, SegmentationDataset validation) {
@@ -111,12 +122,9 @@ public final class Trainer {
         double bestDice = Double.NEGATIVE_INFINITY;
         int bestEpoch = epochs;
         ModelState best = null;
-        ExecutorService prep = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "medseg-batch-prep");
-            t.setDaemon(true);
-            return t;
-        });
-        try (TrainingSession session = model.trainingSession(loss, optimizer)) {
+        try (BatchLoader loader = BatchLoader.builder().samples(train).fitter(fitter).augmentation(augmentation)
+                .batchSize(batchSize).seed(seed).workers(loaderWorkers).prefetch(loaderPrefetch).build();
+                TrainingSession session = model.trainingSession(loss, optimizer)) {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 long epochStart = System.nanoTime();
                 float lr = (float) optimizer.schedule().learningRate(epoch, epochs);
@@ -125,23 +133,19 @@ public final class Trainer {
                     order.add(i);
                 }
                 Collections.shuffle(order, new Random(mix(seed, epoch, -1)));
-                final int e = epoch;
-                Future<Batch> next = prep.submit(() -> prepare(train, order, 0, e, fitter, spec));
                 double lossSum = 0;
-                for (int b = 0; b < batches; b++) {
-                    Batch batch = await(next);
-                    if (b + 1 < batches) {
-                        final int from = (b + 1) * batchSize;
-                        next = prep.submit(() -> prepare(train, order, from, e, fitter, spec));
-                    }
-                    float l = session.step(batch.images, batch.labels, batch.size, lr);
-                    if (!Float.isFinite(l)) {
-                        throw new IllegalStateException("training diverged: loss " + l + " at epoch " + (epoch + 1)
-                                + ", batch " + (b + 1) + " (lower the learning rate)");
-                    }
-                    lossSum += l;
-                    for (TrainingListener listener : listeners) {
-                        listener.onBatchEnd(epoch + 1, b + 1, l);
+                try (BatchLoader.Epoch epochBatches = loader.epoch(epoch, order)) {
+                    for (int b = 0; b < batches; b++) {
+                        Batch batch = epochBatches.next();
+                        float l = session.step(batch.images(), batch.labels(), batch.size(), lr);
+                        if (!Float.isFinite(l)) {
+                            throw new IllegalStateException("training diverged: loss " + l + " at epoch "
+                                    + (epoch + 1) + ", batch " + (b + 1) + " (lower the learning rate)");
+                        }
+                        lossSum += l;
+                        for (TrainingListener listener : listeners) {
+                            listener.onBatchEnd(epoch + 1, b + 1, l);
+                        }
                     }
                 }
                 OptionalDouble valDice = OptionalDouble.empty();
@@ -159,8 +163,6 @@ public final class Trainer {
                 history.add(r);
                 listeners.forEach(l -> l.onEpochEnd(r));
             }
-        } finally {
-            prep.shutdownNow();
         }
         OptionalDouble bestValue = OptionalDouble.empty();
         if (keepBest && best != null) {
@@ -188,37 +190,6 @@ public final class Trainer {
         return sum / samples.size();
     }
 
-    private Batch prepare(List<Sample> train, List<Integer> order, int from, int epoch, InputFitter fitter,
-            UNetSpec spec) {
-        int n = Math.min(batchSize, order.size() - from);
-        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
-        int perLabel = spec.inputHeight() * spec.inputWidth();
-        float[] images = new float[n * per];
-        byte[] labels = new byte[n * perLabel];
-        for (int i = 0; i < n; i++) {
-            int index = order.get(from + i);
-            Sample s = augmentation.apply(train.get(index), new SplittableRandom(mix(seed, epoch, index)));
-            System.arraycopy(fitter.input(s.image()), 0, images, i * per, per);
-            System.arraycopy(fitter.labels(s.mask()), 0, labels, i * perLabel, perLabel);
-        }
-        return new Batch(images, labels, n);
-    }
-
-    private static Batch await(Future<Batch> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while preparing a batch", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("preparing a batch failed: " + c, c);
-        }
-    }
-
     private static void checkLabels(Sample s, UNetSpec spec) {
         int max = s.mask().maxLabel();
         if (max >= spec.numClasses()) {
@@ -229,13 +200,7 @@ public final class Trainer {
 
     /** A well-spread 64-bit seed from the run seed, the epoch and a sample index (SplitMix64 finaliser). */
     static long mix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private record Batch(float[] images, byte[] labels, int size) {
+        return BatchLoader.mix(seed, epoch, index);
     }
 
     /** Builder; {@link #build()} validates every setting at once. */
@@ -247,6 +212,8 @@ public final class Trainer {
         private long seed = 1;
         private Augmentation augmentation = Augmentation.none();
         private boolean keepBest = true;
+        private int loaderWorkers = Math.min(2, Runtime.getRuntime().availableProcessors());
+        private int loaderPrefetch = 4;
         private final List<TrainingListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -289,6 +256,21 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Threads that augment and fit training batches while the model trains (default: 2, or 1 on a
+         * single-processor machine). The batches do not depend on it.
+         */
+        public Builder loaderWorkers(int loaderWorkers) {
+            this.loaderWorkers = loaderWorkers;
+            return this;
+        }
+
+        /** Batches prepared ahead of the training step (default 4). The batches do not depend on it. */
+        public Builder loaderPrefetch(int loaderPrefetch) {
+            this.loaderPrefetch = loaderPrefetch;
+            return this;
+        }
+
         public Builder listener(TrainingListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
@@ -310,6 +292,12 @@ public final class Trainer {
             }
             if (augmentation == null) {
                 p.add("augmentation must not be null");
+            }
+            if (loaderWorkers < 1 || loaderWorkers > 256) {
+                p.add("loader workers must be in 1..256: " + loaderWorkers);
+            }
+            if (loaderPrefetch < 1 || loaderPrefetch > 1024) {
+                p.add("loader prefetch must be in 1..1024: " + loaderPrefetch);
             }
             if (!p.isEmpty()) {
                 throw new IllegalArgumentException("invalid trainer: " + String.join("; ", p));

@@ -1,0 +1,83 @@
+package io.medseg.benchmarks;
+
+import io.medseg.backend.Backends;
+import io.medseg.backend.SegmentationModel;
+import io.medseg.backend.TrainingSession;
+import io.medseg.data.Sample;
+import io.medseg.data.loader.Batch;
+import io.medseg.data.loader.BatchLoader;
+import io.medseg.data.phantom.CardiacPhantom;
+import io.medseg.model.InputFitter;
+import io.medseg.recipe.CardiacRecipe;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Training throughput of the default cardiac recipe ({@code CardiacRecipe.defaults()}: 128x128 input, 4-level
+ * U-Net, 16 base filters, cross-entropy plus per-image Dice, Adam): one {@link TrainingSession#step} on a batch of 8
+ * augmented and fitted phantom frames, prepared once in the trial setup so only the step is timed.
+ *
+ * <p><b>Reading the result:</b> the score is samples per second ({@code @OperationsPerInvocation(8)}); compare
+ * with {@link LoaderThroughputBenchmark}.
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TrainingStep}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 5)
+@Measurement(iterations = 5, time = 10)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
+@State(Scope.Benchmark)
+public class TrainingStepBenchmark {
+    static final int BATCH = 8;
+
+    private SegmentationModel model;
+    private TrainingSession session;
+    private Batch batch;
+    private float learningRate;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        CardiacRecipe recipe = CardiacRecipe.defaults();
+        List<Sample> samples = CardiacPhantom.builder().imageSize(256).patients(4).framesPerPatient(14).seed(1)
+                .build().generate().samples();
+        try (BatchLoader loader = BatchLoader.builder().samples(samples).fitter(new InputFitter(recipe.spec()))
+                .augmentation(recipe.augmentation()).batchSize(BATCH).seed(1).workers(1).build();
+                BatchLoader.Epoch epoch = loader.epoch(0, IntStream.range(0, BATCH).boxed().toList())) {
+            batch = epoch.next();
+        }
+        model = Backends.load().create(recipe.spec(), 1);
+        session = model.trainingSession(recipe.loss(), recipe.optimizer());
+        learningRate = (float) recipe.optimizer().schedule().learningRate(0, recipe.epochs());
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public float step() {
+        return session.step(batch.images(), batch.labels(), batch.size(), learningRate);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (session != null) {
+            session.close();
+        }
+        if (model != null) {
+            model.close();
+        }
+    }
+}
