@@ -9,8 +9,6 @@ import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
 import io.medseg.data.Sample;
 import io.medseg.data.phantom.CardiacPhantom;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -329,28 +327,5 @@ class AugmentationsTest {
         assertThatThrownBy(() -> Augmentations.compose(Augmentation.none(), null))
                 .hasMessageContaining("augmentation 1 of 2 is null");
         assertThat(Augmentations.affine(15, 0.85, 1.15, 0.08).toString()).contains("maxRotationDegrees=15.0");
-    }
-
-    @Test
-    void affineOn256IsFast() {
-        Sample s = CardiacPhantom.builder().patients(1).framesPerPatient(1).imageSize(256).seed(5).build()
-                .generate().get(0);
-        for (int i = 0; i < 300; i++) { // warm-up for the JIT
-            Augmentations.affine(s, 7, 1.1, 3, -2);
-        }
-        // thread CPU time, not wall time: the bound must hold on a loaded, shared machine too
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
-        int reps = 200;
-        long t0 = cpuTime ? threads.getCurrentThreadCpuTime() : System.nanoTime();
-        int sink = 0;
-        for (int i = 0; i < reps; i++) {
-            sink += Augmentations.affine(s, 7 + i * 0.01, 1.1, 3, -2).mask().get(128, 128);
-        }
-        long t1 = cpuTime ? threads.getCurrentThreadCpuTime() : System.nanoTime();
-        double msEach = (t1 - t0) / 1e6 / reps;
-        assertThat(sink).isGreaterThanOrEqualTo(0);
-        // about 0.5 ms on one core of a 2020s server; the bound leaves room for slower CI machines
-        assertThat(msEach).isLessThan(cpuTime ? 2.0 : 5.0);
     }
 }

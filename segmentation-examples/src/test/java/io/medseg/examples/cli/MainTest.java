@@ -45,7 +45,7 @@ class MainTest {
     @Test
     void dataFileOfNoKnownFormatIsAUsageError() throws IOException {
         Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
-        CliRun r = run("evaluate", "--data", file.toString(), "--model", tmp.toString());
+        CliRun r = run("inspect", "--data", file.toString());
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertOneCleanErrorLine(r);
