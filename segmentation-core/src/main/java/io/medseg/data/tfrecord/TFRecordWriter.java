@@ -44,14 +44,20 @@ public final class TFRecordWriter implements AutoCloseable {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        // a fresh name opened with CREATE_NEW rather than createTempFile, whose owner-only permissions would stay on
+        // the committed file
+        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36)
+                + ".tmp");
+        OutputStream raw = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
         try {
-            OutputStream os = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+            OutputStream os = new BufferedOutputStream(raw, 1 << 16);
             if (gzip) {
                 os = new GZIPOutputStream(os, 1 << 16);
             }
             return new TFRecordWriter(file, temp, os);
         } catch (IOException | RuntimeException e) {
+            raw.close();
             Files.deleteIfExists(temp);
             throw e;
         }
