@@ -135,4 +135,31 @@ class TFRecordCliTest {
         Files.write(dst, b);
         return dst;
     }
+
+    @Test
+    @Order(7)
+    void trainingFromTheTfRecordsOrFromTheSunnybrookFolderGivesTheSameModel() {
+        Map<String, Object> train = inspectJson(converted.resolve(ConvertCommand.TRAIN));
+        List<Object> patients = Json.array(train.get("patient_ids"));
+        String ids = String.join(",", patients.stream().map(Object::toString).toList());
+        Path fromRecords = tmp.resolve("model-tfr");
+        Path fromFolder = tmp.resolve("model-sb");
+        CliRun a = CliRun.of("train", "--data", converted.resolve(ConvertCommand.TRAIN).toString(), "--out",
+                fromRecords.toString(), "--epochs", "2", "--seed", "4");
+        CliRun b = CliRun.of("train", "--data", data.toString(), "--patients", ids, "--out", fromFolder.toString(),
+                "--epochs", "2", "--seed", "4");
+        assertThat(a.exitCode()).as(a.err()).isZero();
+        assertThat(b.exitCode()).as(b.err()).isZero();
+        // same frames in the same order, deterministic training: the final losses print identically ...
+        String lossA = a.out().replaceAll("(?s).*(final loss [0-9.]+).*", "$1");
+        assertThat(lossA).startsWith("final loss");
+        assertThat(b.out()).contains(lossA);
+        // ... and both models score the held-out TFRecords identically
+        CliRun evalA = CliRun.of("evaluate", "--model", fromRecords.toString(), "--data",
+                converted.resolve(ConvertCommand.VAL).toString(), "--json");
+        CliRun evalB = CliRun.of("evaluate", "--model", fromFolder.toString(), "--data",
+                converted.resolve(ConvertCommand.VAL).toString(), "--json");
+        assertThat(evalA.exitCode()).as(evalA.err()).isZero();
+        assertThat(evalA.out()).isEqualTo(evalB.out());
+    }
 }
