@@ -10,6 +10,9 @@ import io.medseg.metrics.DiceSummary;
 import io.medseg.train.Trainer;
 import io.medseg.train.TrainingListener;
 import io.medseg.train.TrainingResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -47,6 +50,15 @@ public final class CrossValidation {
      */
     public static List<Fold> leaveOnePatientOut(Backend backend, CardiacRecipe recipe, SegmentationDataset data,
             long seed, List<TrainingListener> listeners, Consumer<Fold> onFold) {
+        return leaveOnePatientOut(backend, recipe, data, seed, listeners, onFold, null);
+    }
+
+    /**
+     * As above; with {@code saveModelsTo} each fold's model is also saved to {@code saveModelsTo/<held-out
+     * patient>}, so it can be scored again later (other metrics, other inference settings).
+     */
+    public static List<Fold> leaveOnePatientOut(Backend backend, CardiacRecipe recipe, SegmentationDataset data,
+            long seed, List<TrainingListener> listeners, Consumer<Fold> onFold, Path saveModelsTo) {
         Objects.requireNonNull(backend, "backend");
         List<String> patients = data.patients();
         if (patients.size() < 2) {
@@ -70,6 +82,13 @@ public final class CrossValidation {
                 for (int i = 0; i < per.length; i++) {
                     Sample s = test.get(i);
                     images.add(new ImageResult(s.id(), s.patientId(), per[i]));
+                }
+                if (saveModelsTo != null) {
+                    try {
+                        model.save(saveModelsTo.resolve(held));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not save the model of fold " + held, e);
+                    }
                 }
                 fold = new Fold(held, train.size(), test.size(), r.history().size(),
                         r.elapsed().toMillis() / 1000.0, d.mean(), d.global(), images);

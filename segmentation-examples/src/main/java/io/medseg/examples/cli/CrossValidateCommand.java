@@ -51,6 +51,10 @@ public final class CrossValidateCommand implements Callable<Integer> {
             description = "Patients taking part (default: all in the folder).")
     List<String> patients;
 
+    @Option(names = "--save-models", paramLabel = "DIR",
+            description = "Also save each fold's model to DIR/<held-out patient> (to evaluate it again later).")
+    Path saveModels;
+
     @Option(names = "--json", description = "Print one JSON object with every fold and image instead of a table.")
     boolean json;
 
@@ -72,7 +76,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         List<CrossValidation.Fold> folds = CrossValidation.leaveOnePatientOut(Backends.load(), recipe, all, seed,
                 listeners, f -> root.err().printf(Locale.ROOT, "held out %s: mean Dice %.4f, global Dice %.4f "
                         + "(%d images, trained %s)%n", f.heldOutPatient(), f.diceMean(), f.diceGlobal(),
-                        f.testImages(), Texts.duration(java.time.Duration.ofMillis((long) (f.trainSeconds() * 1000)))));
+                        f.testImages(), Texts.duration(java.time.Duration.ofMillis((long) (f.trainSeconds() * 1000)))), saveModels);
         double meanOfMeans = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).average().orElse(0);
         double minMean = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).min().orElse(0);
         if (json) {
