@@ -3,10 +3,8 @@ package io.medseg.data.tfrecord;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 
@@ -46,8 +44,7 @@ public final class TFRecordWriter implements AutoCloseable {
         Files.createDirectories(dir);
         // a fresh name opened with CREATE_NEW rather than createTempFile, whose owner-only permissions would stay on
         // the committed file
-        Path temp = dir.resolve("." + target.getFileName() + "." + Long.toUnsignedString(System.nanoTime(), 36)
-                + ".tmp");
+        Path temp = io.medseg.io.AtomicFile.siblingTemp(target);
         OutputStream raw = Files.newOutputStream(temp, java.nio.file.StandardOpenOption.CREATE_NEW,
                 java.nio.file.StandardOpenOption.WRITE);
         try {
@@ -91,11 +88,7 @@ public final class TFRecordWriter implements AutoCloseable {
         closed = true;
         try {
             out.close();
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            io.medseg.io.AtomicFile.moveInto(temp, file);
             committed = true;
         } finally {
             if (!committed) {

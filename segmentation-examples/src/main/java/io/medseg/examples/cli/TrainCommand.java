@@ -3,14 +3,19 @@ package io.medseg.examples.cli;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.io.AtomicFile;
+import io.medseg.io.Json;
 import io.medseg.recipe.CardiacRecipe;
+import io.medseg.train.EpochResult;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -87,6 +92,7 @@ public final class TrainCommand implements Callable<Integer> {
             TrainingResult result = recipe.trainer(seed).keepBest(validation != null)
                     .listener(TrainingListeners.progressBar(root.err())).build().fit(model, train, validation);
             model.save(out);
+            writeTrainingLog(out.resolve(TRAINING_LOG), recipe, seed, train, result);
             List<String> parts = new ArrayList<>();
             parts.add("trained " + recipe.name() + " on " + train.size() + " frames of " + train.patients().size()
                     + " patients");
@@ -102,5 +108,32 @@ public final class TrainCommand implements Callable<Integer> {
             root.out().println(String.join("; ", parts));
         }
         return 0;
+    }
+
+    /** Name of the per-epoch training log written beside the model; {@code evaluate --report} plots it. */
+    static final String TRAINING_LOG = "training-log.json";
+
+    static void writeTrainingLog(Path file, CardiacRecipe recipe, long seed, SegmentationDataset train,
+            TrainingResult result) throws java.io.IOException {
+        Map<String, Object> log = new LinkedHashMap<>();
+        log.put("recipe", recipe.name());
+        log.put("seed", seed);
+        log.put("train_images", train.size());
+        log.put("train_patients", train.patients());
+        log.put("best_epoch", result.bestEpoch());
+        List<Object> epochs = new ArrayList<>();
+        for (EpochResult e : result.history()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("epoch", e.epoch());
+            m.put("loss", e.trainLoss());
+            if (e.validationDice().isPresent()) {
+                m.put("val_dice", e.validationDice().getAsDouble());
+            }
+            m.put("learning_rate", e.learningRate());
+            m.put("seconds", e.seconds());
+            epochs.add(m);
+        }
+        log.put("epochs", epochs);
+        AtomicFile.writeString(file, Json.write(log));
     }
 }
