@@ -75,6 +75,17 @@ class SegmentationMetricsTest {
     }
 
     @Test
+    void fullSize256ImageDiscsHaveHausdorffOfTheOffset() {
+        // the size of a cine MRI slice; also keeps the distance transform honest at scale
+        Mask a = disc(256, 128, 120, 60);
+        Mask b = disc(256, 131, 124, 60);
+        ImageMetrics m = SegmentationMetrics.compute("i", "p", a, b, 1, new PixelSpacing(1.25, 1.25));
+        assertThat(m.hausdorffMm()).isCloseTo(5 * 1.25, within(1.25));
+        assertThat(m.apdMm()).isLessThan(m.hausdorffMm());
+        assertThat(m.goodContour()).isTrue();
+    }
+
+    @Test
     void shiftedBarHausdorffRespectsAnisotropicSpacing() {
         // a single pixel against one 3 rows down and 4 columns right
         Mask a = rect(10, 10, 2, 2, 1, 1);
@@ -281,8 +292,7 @@ class SegmentationMetricsTest {
             Mask b = blobs(rnd, 24);
             double r = 0.8;
             double c = 1.4;
-            // brute force: sample each expert segment densely is inexact; instead project onto every segment
-            // by minimising over a fine parameter grid and refining, independent of the closed-form projection
+            // reference: the nearest point of each expert segment found by ternary search, not by projection
             List<List<Contours.Point>> pc = Contours.marchingSquares(b, 1);
             List<List<Contours.Point>> ec = Contours.marchingSquares(a, 1);
             double total = 0;
