@@ -4,6 +4,9 @@ import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.io.Json;
 import io.medseg.metrics.Dice;
+import io.medseg.metrics.ImageMetrics;
+import io.medseg.metrics.MetricsSummary;
+import io.medseg.metrics.SegmentationMetrics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -45,13 +48,27 @@ public final class EvaluationReport {
 
     private final List<ImageResult> images;
     private final double diceGlobal;
+    private final List<ImageMetrics> metrics;
 
     public EvaluationReport(List<ImageResult> images, double diceGlobal) {
+        this(images, diceGlobal, List.of());
+    }
+
+    /**
+     * @param metrics the clinical metrics of class 1 per image, in the same order as {@code images}, or empty when
+     *     they were not computed
+     */
+    public EvaluationReport(List<ImageResult> images, double diceGlobal, List<ImageMetrics> metrics) {
         this.images = List.copyOf(images);
         if (!(diceGlobal >= 0 && diceGlobal <= 1)) {
             throw new IllegalArgumentException("global dice must be in [0, 1]: " + diceGlobal);
         }
         this.diceGlobal = diceGlobal;
+        this.metrics = List.copyOf(metrics);
+        if (!this.metrics.isEmpty() && this.metrics.size() != this.images.size()) {
+            throw new IllegalArgumentException("metrics for " + this.metrics.size() + " images, expected "
+                    + this.images.size());
+        }
     }
 
     /**
@@ -74,7 +91,19 @@ public final class EvaluationReport {
         for (int c = 1; c < numClasses; c++) {
             global += Dice.summarise(references, predictions, c).global();
         }
-        return new EvaluationReport(results, global / (numClasses - 1));
+        // the clinical contour metrics are for the structure of interest, class 1 (the LV in the cardiac task)
+        List<ImageMetrics> metrics = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            metrics.add(SegmentationMetrics.compute(s.id(), s.patientId(), s.mask(), predictions.get(i), 1,
+                    s.image().spacing().orElse(null)));
+        }
+        return new EvaluationReport(results, global / (numClasses - 1), metrics);
+    }
+
+    /** Clinical metrics of class 1 per image (empty when not computed). */
+    public List<ImageMetrics> metrics() {
+        return metrics;
     }
 
     public List<ImageResult> images() {
@@ -133,6 +162,28 @@ public final class EvaluationReport {
             perImage.add(m);
         }
         root.put("per_image", perImage);
+        if (!metrics.isEmpty()) {
+            MetricsSummary summary = MetricsSummary.of(metrics);
+            root.put("iou_mean", summary.overall("iou").mean());
+            root.put("hd95_mm_mean", summary.overall("hd95Mm").mean());
+            root.put("assd_mm_mean", summary.overall("assdMm").mean());
+            root.put("apd_mm_mean", summary.overall("apdMm").mean());
+            root.put("good_contours_pct", summary.goodContoursPct());
+            for (int i = 0; i < metrics.size(); i++) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) perImage.get(i);
+                ImageMetrics im = metrics.get(i);
+                m.put("iou", im.iou());
+                m.put("precision", im.precision());
+                m.put("recall", im.recall());
+                m.put("hausdorff_mm", im.hausdorffMm());
+                m.put("hd95_mm", im.hd95Mm());
+                m.put("assd_mm", im.assdMm());
+                m.put("apd_mm", im.apdMm());
+                m.put("area_diff_pct", im.areaDiffPct());
+                m.put("good_contour", im.goodContour());
+            }
+        }
         return root;
     }
 
@@ -160,6 +211,13 @@ public final class EvaluationReport {
         sb.append(System.lineSeparator());
         sb.append(String.format(Locale.ROOT, "%d images, %d patients: mean Dice %s, global Dice %s", imageCount(),
                 patientCount(), format(diceMean()), format(diceGlobal)));
+        if (!metrics.isEmpty()) {
+            MetricsSummary summary = MetricsSummary.of(metrics);
+            sb.append(System.lineSeparator());
+            sb.append(String.format(Locale.ROOT, "IoU %.4f, HD95 %.2f mm, ASSD %.2f mm, APD %.2f mm, good contours "
+                    + "(APD < 5 mm) %.1f%%", summary.overall("iou").mean(), summary.overall("hd95Mm").mean(),
+                    summary.overall("assdMm").mean(), summary.overall("apdMm").mean(), summary.goodContoursPct()));
+        }
         return sb.toString();
     }
 

@@ -59,8 +59,11 @@ class RealDataCliTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
         Map<String, Object> json = Json.object(Json.parse(r.out()));
+        // the foundation's keys first and unchanged, then the clinical metrics
         assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
-                "per_image");
+                "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct");
+        double pct = ((Number) json.get("good_contours_pct")).doubleValue();
+        assertThat(pct).isBetween(0.0, 100.0);
         assertThat(json.get("images")).isEqualTo(18L);
         assertThat(json.get("patients")).isEqualTo(1L);
         List<Object> perImage = Json.array(json.get("per_image"));
@@ -69,6 +72,8 @@ class RealDataCliTest {
         for (Object o : perImage) {
             Map<String, Object> im = Json.object(o);
             assertThat(im.get("patient")).isEqualTo("SCD0000201");
+            assertThat(((Number) im.get("hd95_mm")).doubleValue()).isGreaterThanOrEqualTo(0.0);
+            assertThat(im.get("good_contour")).isInstanceOf(Boolean.class);
             double d = ((Number) im.get("dice")).doubleValue();
             assertThat(d).isBetween(0.0, 1.0);
             sum += d;
