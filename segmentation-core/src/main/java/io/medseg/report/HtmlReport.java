@@ -15,6 +15,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -28,8 +29,8 @@ import javax.imageio.ImageIO;
  * {@code data:} URIs, plots as inline SVG; no scripts, fonts or anything else fetched from a network), and as
  * {@code summary.md}, the tables in Markdown for a pull request or a wiki.
  *
- * <p>Numbers are printed with 3 decimals when their magnitude is below 100 and with 1 otherwise; a statistic with
- * no finite value reads {@code n/a}. Case pictures narrower than {@value #MIN_CASE_WIDTH} pixels are enlarged by a
+ * <p>A metric's numbers are printed with 3 decimals when all its values are below 100 in magnitude and with 1
+ * otherwise, the same in every table; a statistic with no finite value reads {@code n/a}. Case pictures narrower than {@value #MIN_CASE_WIDTH} pixels are enlarged by a
  * whole factor with nearest-neighbour sampling, so pixels stay sharp squares (a 256-pixel image shows at 512).
  */
 public final class HtmlReport {
@@ -145,13 +146,14 @@ public final class HtmlReport {
     private static void overallTable(StringBuilder h, ReportData data, GroupSummary overall) {
         h.append("<table>\n<thead>\n<tr><th>Metric</th><th class=\"num\">n</th><th class=\"num\">mean ± sd</th>"
                 + "<th class=\"num\">min</th><th class=\"num\">max</th></tr>\n</thead>\n<tbody>\n");
+        int[] dec = decimals(data);
         for (int m = 0; m < data.metrics().size(); m++) {
             Metric metric = data.metrics().get(m);
             Stats s = overall.stats().get(m);
             h.append("<tr><td>").append(esc(metric.label())).append(' ').append(arrow(metric))
                     .append("</td><td class=\"num\">").append(s.n()).append("</td><td class=\"num\">")
-                    .append(esc(meanSd(s))).append("</td><td class=\"num\">").append(fmt(s.min()))
-                    .append("</td><td class=\"num\">").append(fmt(s.max())).append("</td></tr>\n");
+                    .append(esc(meanSd(s, dec[m]))).append("</td><td class=\"num\">").append(fmt(s.min(), dec[m]))
+                    .append("</td><td class=\"num\">").append(fmt(s.max(), dec[m])).append("</td></tr>\n");
         }
         h.append("</tbody>\n</table>\n");
     }
@@ -162,11 +164,12 @@ public final class HtmlReport {
             h.append("<th class=\"num\">").append(esc(m.label())).append(' ').append(arrow(m)).append("</th>");
         }
         h.append("</tr>\n</thead>\n<tbody>\n");
+        int[] dec = decimals(data);
         for (GroupSummary g : data.perPatient()) {
             h.append("<tr><td>").append(esc(g.label())).append("</td><td class=\"num\">").append(g.images())
                     .append("</td>");
-            for (Stats s : g.stats()) {
-                h.append("<td class=\"num\">").append(esc(meanSd(s))).append("</td>");
+            for (int m = 0; m < dec.length; m++) {
+                h.append("<td class=\"num\">").append(esc(meanSd(g.stats().get(m), dec[m]))).append("</td>");
             }
             h.append("</tr>\n");
         }
@@ -179,10 +182,11 @@ public final class HtmlReport {
             h.append("<th class=\"num\">").append(esc(m.label())).append("</th>");
         }
         h.append("</tr>\n</thead>\n<tbody>\n");
+        int[] dec = decimals(data);
         for (Row r : data.rows()) {
             h.append("<tr><td>").append(esc(r.id())).append("</td><td>").append(esc(r.patient())).append("</td>");
-            for (double v : r.values()) {
-                h.append("<td class=\"num\">").append(fmt(v)).append("</td>");
+            for (int m = 0; m < dec.length; m++) {
+                h.append("<td class=\"num\">").append(fmt(r.value(m), dec[m])).append("</td>");
             }
             h.append("</tr>\n");
         }
@@ -201,21 +205,35 @@ public final class HtmlReport {
     }
 
     private static void caseFigure(StringBuilder h, CaseImage c) {
-        BufferedImage img = enlarge(decode(c));
-        String b64 = Base64.getEncoder().encodeToString(CaseImage.encodePng(img));
-        h.append("<figure>\n<img src=\"data:image/png;base64,").append(b64).append("\" width=\"")
-                .append(img.getWidth()).append("\" height=\"").append(img.getHeight()).append("\" alt=\"")
-                .append(esc(c.title() + " " + c.id())).append("\">\n<figcaption><b>").append(esc(c.title()))
-                .append("</b> ").append(esc(c.id()));
-        if (!c.caption().isEmpty()) {
-            h.append("<br>").append(esc(c.caption()));
+        BufferedImage full = decode(c, c.png());
+        int f = scaleFactor(full.getWidth());
+        h.append("<figure>\n<div class=\"pair\">\n");
+        img(h, enlarge(full, f), c.title() + " " + c.id());
+        String zoomNote = "";
+        if (c.hasZoom()) {
+            BufferedImage zoom = decode(c, c.zoomPng());
+            // the close-up as tall as the full picture, but at least MIN_CASE_WIDTH wide
+            int zf = Math.max(scaleFactor(zoom.getWidth()), full.getHeight() * f / zoom.getHeight());
+            img(h, enlarge(zoom, zf), "close-up of " + c.id());
+            zoomNote = " Right: close-up, each pixel shown " + zf + "×" + zf + ".";
         }
-        h.append("</figcaption>\n</figure>\n");
+        h.append("</div>\n<figcaption><b>").append(esc(c.title())).append("</b> ").append(esc(c.id()));
+        if (!c.caption().isEmpty()) {
+            h.append(" · ").append(esc(c.caption()));
+        }
+        h.append(esc(zoomNote)).append("</figcaption>\n</figure>\n");
     }
 
-    private static BufferedImage decode(CaseImage c) {
+    private static void img(StringBuilder h, BufferedImage img, String alt) {
+        String b64 = Base64.getEncoder().encodeToString(CaseImage.encodePng(img));
+        h.append("<img src=\"data:image/png;base64,").append(b64).append("\" width=\"").append(img.getWidth())
+                .append("\" height=\"").append(img.getHeight()).append("\" alt=\"").append(esc(alt))
+                .append("\">\n");
+    }
+
+    private static BufferedImage decode(CaseImage c, byte[] png) {
         try {
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(c.png()));
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
             if (img == null) {
                 throw new IllegalArgumentException("case " + c.id() + ": picture is not a readable PNG");
             }
@@ -230,8 +248,7 @@ public final class HtmlReport {
         return width >= MIN_CASE_WIDTH ? 1 : (MIN_CASE_WIDTH + width - 1) / width;
     }
 
-    private static BufferedImage enlarge(BufferedImage src) {
-        int f = scaleFactor(src.getWidth());
+    private static BufferedImage enlarge(BufferedImage src, int f) {
         if (f == 1) {
             return src;
         }
@@ -436,12 +453,13 @@ public final class HtmlReport {
         md.append("## Overall\n\n").append(data.rows().size()).append(" images, ").append(data.perPatient().size())
                 .append(" patients; mean ± sample sd over images.\n\n");
         md.append("| Metric | n | mean ± sd | min | max |\n|---|---:|---:|---:|---:|\n");
+        int[] dec = decimals(data);
         for (int m = 0; m < data.metrics().size(); m++) {
             Metric metric = data.metrics().get(m);
             Stats s = overall.stats().get(m);
             md.append("| ").append(mdEsc(metric.label())).append(' ').append(arrow(metric)).append(" | ")
-                    .append(s.n()).append(" | ").append(meanSd(s)).append(" | ").append(fmt(s.min())).append(" | ")
-                    .append(fmt(s.max())).append(" |\n");
+                    .append(s.n()).append(" | ").append(meanSd(s, dec[m])).append(" | ").append(fmt(s.min(), dec[m]))
+                    .append(" | ").append(fmt(s.max(), dec[m])).append(" |\n");
         }
         md.append("\n## Per patient\n\n| Patient | images |");
         StringBuilder align = new StringBuilder("|---|---:|");
@@ -452,41 +470,60 @@ public final class HtmlReport {
         md.append('\n').append(align).append('\n');
         for (GroupSummary g : data.perPatient()) {
             md.append("| ").append(mdEsc(g.label())).append(" | ").append(g.images()).append(" |");
-            for (Stats s : g.stats()) {
-                md.append(' ').append(meanSd(s)).append(" |");
+            for (int m = 0; m < dec.length; m++) {
+                md.append(' ').append(meanSd(g.stats().get(m), dec[m])).append(" |");
             }
             md.append('\n');
         }
         if (!data.rows().isEmpty()) {
             Metric first = data.metrics().get(0);
-            caseList(md, "Worst cases by " + first.name(), data.worst(LISTED_CASES), first);
-            caseList(md, "Best cases by " + first.name(), data.best(LISTED_CASES), first);
+            caseList(md, "Worst cases by " + first.name(), data.worst(LISTED_CASES), first, dec[0]);
+            caseList(md, "Best cases by " + first.name(), data.best(LISTED_CASES), first, dec[0]);
         }
         return md.toString();
     }
 
-    private static void caseList(StringBuilder md, String heading, List<Row> rows, Metric first) {
+    private static void caseList(StringBuilder md, String heading, List<Row> rows, Metric first, int dec) {
         md.append("\n## ").append(mdEsc(heading)).append("\n\n");
         int i = 1;
         for (Row r : rows) {
             md.append(i++).append(". ").append(mdEsc(r.id())).append(" (patient ").append(mdEsc(r.patient()))
-                    .append("): ").append(mdEsc(first.name())).append(' ').append(fmt(r.value(0)))
+                    .append("): ").append(mdEsc(first.name())).append(' ').append(fmt(r.value(0), dec))
                     .append(first.unit().isEmpty() ? "" : " " + mdEsc(first.unit())).append('\n');
         }
     }
 
     // ---------------------------------------------------------------- text helpers
 
-    /** {@code v} as the report prints it: 3 decimals below 100 in magnitude, 1 decimal above, n/a if not finite. */
+    /**
+     * {@code v} as the report prints a value of a metric whose values all lie below 100 in magnitude: 3 decimals;
+     * n/a if not finite.
+     */
     public static String fmt(double v) {
+        return fmt(v, 3);
+    }
+
+    static String fmt(double v, int decimals) {
         if (!Double.isFinite(v)) {
             return "n/a";
         }
-        return String.format(Locale.ROOT, Math.abs(v) < 100 ? "%.3f" : "%.1f", v);
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    static String meanSd(Stats s) {
-        return s.n() == 0 ? "n/a" : fmt(s.mean()) + " ± " + fmt(s.sd());
+    /** Decimals per metric, one choice for the whole column: 3 when every value is below 100 in magnitude, else 1. */
+    static int[] decimals(ReportData data) {
+        int[] dec = new int[data.metrics().size()];
+        for (int m = 0; m < dec.length; m++) {
+            int mi = m;
+            double max = data.rows().stream().mapToDouble(r -> Math.abs(r.value(mi))).filter(Double::isFinite)
+                    .max().orElse(0);
+            dec[m] = max < 100 ? 3 : 1;
+        }
+        return dec;
+    }
+
+    static String meanSd(Stats s, int decimals) {
+        return s.n() == 0 ? "n/a" : fmt(s.mean(), decimals) + " ± " + fmt(s.sd(), decimals);
     }
 
     private static String arrow(Metric m) {
@@ -539,6 +576,10 @@ public final class HtmlReport {
         boolean moved = false;
         try {
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            // createTempFile makes the file private (rw-------); a report is meant to be shared
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try {
                 Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -574,11 +615,13 @@ public final class HtmlReport {
                       border: 1px solid #333; }
             .legend .swatch:first-child { margin-left: 6px; }
             .cases { display: flex; flex-wrap: wrap; gap: 16px; }
-            figure { margin: 0; }
+            figure { margin: 0 0 8px; }
+            .pair { display: flex; flex-wrap: wrap; gap: 8px; }
             figure img { display: block; image-rendering: pixelated; border: 1px solid #ccc; }
-            figcaption { font-size: 13px; margin-top: 4px; max-width: 520px; }
+            figcaption { font-size: 13px; margin-top: 4px; }
             .plots { display: flex; flex-wrap: wrap; gap: 16px; }
-            svg.plot { background: #fff; border: 1px solid #e3e6ec; }
+            svg.plot { background: #fff; border: 1px solid #e3e6ec; max-width: 100%; height: auto; }
+            .plots svg.plot { width: calc(50% - 8px); min-width: 420px; }
             svg .bar { fill: #4c78a8; }
             svg .grid { stroke: #e6e8ee; stroke-width: 1; }
             svg .axis { stroke: #333; stroke-width: 1; }

@@ -3,6 +3,9 @@ package io.medseg.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.viz.Overlays;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +65,8 @@ class HtmlReportTest {
     @Test
     void writesBothFilesAtomicallyWithNoTemporaryLeftOver() throws Exception {
         HtmlReport.write(sample(), dir.resolve("out"));
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("out/report.html")))).isEqualTo("rw-r--r--");
         try (Stream<Path> files = Files.list(dir.resolve("out"))) {
             assertThat(files.map(p -> p.getFileName().toString()).sorted().toList())
                     .containsExactly("report.html", "summary.md");
@@ -130,6 +135,54 @@ class HtmlReportTest {
         // 32 wide: 384 / 32 = 12 exactly; 256 wide: ceil(384 / 256) = 2; 400 wide: kept
         assertThat(sizes).containsExactly(new int[] {384, 288, 0xff0000}, new int[] {512, 512, 0x00ff00},
                 new int[] {400, 100, 0x0000ff});
+    }
+
+    private static byte[] square(int size, int top, int left, int h, int w) {
+        byte[] labels = new byte[size * size];
+        for (int y = top; y < top + h; y++) {
+            for (int x = left; x < left + w; x++) {
+                labels[y * size + x] = 1;
+            }
+        }
+        return labels;
+    }
+
+    private static List<int[]> embeddedSizes(String html) throws Exception {
+        Matcher m = Pattern.compile("<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\" width=\"(\\d+)\""
+                + " height=\"(\\d+)\"").matcher(html);
+        List<int[]> sizes = new ArrayList<>();
+        while (m.find()) {
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(1))));
+            sizes.add(new int[] {img.getWidth(), img.getHeight()});
+        }
+        return sizes;
+    }
+
+    @Test
+    void overlayCaseGetsACloseUpAroundBothContours() throws Exception {
+        float[] px = new float[64 * 64];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = i % 64;
+        }
+        Image image = Image.of(64, 64, px);
+        Mask reference = Mask.of(64, 64, square(64, 28, 28, 8, 8));
+        Mask predicted = Mask.of(64, 64, square(64, 28, 30, 8, 8));
+        CaseImage c = CaseImage.overlay(CaseImage.Kind.WORST, "w", "id", "", image, predicted, reference);
+        // foreground rows 28..35, columns 28..37: extent 10, padded by 8 on each side = 26, centred on (31, 32)
+        assertThat(CaseImage.zoomBox(predicted, reference)).containsExactly(18, 19, 26);
+        BufferedImage zoom = ImageIO.read(new ByteArrayInputStream(c.zoomPng()));
+        assertThat(zoom.getWidth()).isEqualTo(26);
+        // column 28 of the image is column 9 of the close-up: the reference's left edge only
+        assertThat(zoom.getRGB(9, 13) & 0xFFFFFF).isEqualTo(Overlays.REFERENCE);
+        assertThat(zoom.getRGB(37 - 19, 13) & 0xFFFFFF).isEqualTo(Overlays.PREDICTED);
+        // full 64 px: x6 = 384; close-up 26 px: max(ceil(384 / 26) = 15, 384 / 26 = 14) = 15
+        String html = HtmlReport.html(ReportData.builder().metric("Dice", "", true).row("id", "p", 0.5)
+                .caseImage(c).build());
+        assertThat(embeddedSizes(html)).containsExactly(new int[] {384, 384}, new int[] {390, 390});
+        assertThat(html).contains("each pixel shown 15×15");
+        Mask big = Mask.of(64, 64, square(64, 10, 10, 40, 40));
+        assertThat(CaseImage.zoomBox(big, null)).isNull();
+        assertThat(CaseImage.zoomBox(Mask.empty(64, 64), Mask.empty(64, 64))).isNull();
     }
 
     @Test

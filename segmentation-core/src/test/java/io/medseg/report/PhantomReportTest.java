@@ -98,7 +98,7 @@ class PhantomReportTest {
         Path out = Path.of("target", "report-demo");
         HtmlReport.write(data, out);
         String html = Files.readString(out.resolve(HtmlReport.HTML_FILE));
-        assertThat(html.split("<img src=\"data:image/png;base64,", -1)).hasSize(5);
+        assertThat(html.split("<img src=\"data:image/png;base64,", -1)).hasSize(9);
         assertThat(html).contains("width=\"512\" height=\"512\"");
         double meanDice = rows.stream().mapToDouble(r -> r.value(0)).average().orElseThrow();
         assertThat(Files.readString(out.resolve(HtmlReport.MARKDOWN_FILE)))
