@@ -215,7 +215,7 @@ public final class HtmlReport {
             // the close-up as tall as the full picture, but at least MIN_CASE_WIDTH wide
             int zf = Math.max(scaleFactor(zoom.getWidth()), full.getHeight() * f / zoom.getHeight());
             img(h, enlarge(zoom, zf), "close-up of " + c.id());
-            zoomNote = " Right: close-up, each pixel shown " + zf + "×" + zf + ".";
+            zoomNote = " · right: close-up, each pixel shown " + zf + "×" + zf;
         }
         h.append("</div>\n<figcaption><b>").append(esc(c.title())).append("</b> ").append(esc(c.id()));
         if (!c.caption().isEmpty()) {
@@ -621,7 +621,7 @@ public final class HtmlReport {
             figcaption { font-size: 13px; margin-top: 4px; }
             .plots { display: flex; flex-wrap: wrap; gap: 16px; }
             svg.plot { background: #fff; border: 1px solid #e3e6ec; max-width: 100%; height: auto; }
-            .plots svg.plot { width: calc(50% - 8px); min-width: 420px; }
+            .plots svg.plot { box-sizing: border-box; width: calc(50% - 8px); min-width: 420px; }
             svg .bar { fill: #4c78a8; }
             svg .grid { stroke: #e6e8ee; stroke-width: 1; }
             svg .axis { stroke: #333; stroke-width: 1; }
