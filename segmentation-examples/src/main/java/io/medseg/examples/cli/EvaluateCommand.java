@@ -42,6 +42,10 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as one JSON object.")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "DIR",
+            description = "Also write a self-contained HTML report (report.html) and summary.md into DIR.")
+    Path report;
+
     @Override
     public Integer call() throws Exception {
         Path dataRoot = Inputs.existing(data);
@@ -49,8 +53,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
         try (SegmentationModel m = Backends.load().load(modelDir)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
-            EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
-            root.out().println(json ? report.toJson() : report.toTable());
+            EvaluationReport result = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
+            if (report != null) {
+                Inputs.outputDirectory(report);
+                ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot, inference.describe(),
+                        report);
+                root.err().println("report: " + report.resolve(io.medseg.report.HtmlReport.HTML_FILE));
+            }
+            root.out().println(json ? result.toJson() : result.toTable());
         }
         return 0;
     }

@@ -26,6 +26,14 @@ final class InferenceOptions {
         return recipe.withInference(tta(recipe.testTimeAugmentation()), post(recipe.postProcessing()));
     }
 
+    /** The inference settings in effect, for reports. */
+    String describe() {
+        CardiacRecipe r = apply(CardiacRecipe.defaults());
+        return "test-time augmentation " + r.testTimeAugmentation().name().toLowerCase(Locale.ROOT)
+                + ", post-processing " + (r.postProcessing().isNone() ? "none"
+                        : "largest component" + (r.postProcessing().fillHoles() ? " + holes filled" : ""));
+    }
+
     Segmenter segmenter(SegmentationModel model) {
         return apply(CardiacRecipe.defaults()).segmenter(model);
     }

@@ -118,4 +118,25 @@ class RealDataCliTest {
         assertThat(r.err().lines().toList()).hasSize(1);
         assertThat(r.err()).contains(data.toString()).contains("not a model folder");
     }
+
+    @Test
+    @Order(5)
+    void evaluateReportWritesASelfContainedPageWithOverlaysAndTheTrainingCurve() throws Exception {
+        assertThat(model.resolve(TrainCommand.TRAINING_LOG)).isRegularFile();
+        Path out = tmp.resolve("report");
+        CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
+                "--patients", "SCD0000201", "--report", out.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        Map<String, Object> json = Json.object(Json.parse(r.out()));
+        String html = Files.readString(out.resolve("report.html"));
+        String md = Files.readString(out.resolve("summary.md"));
+        // 3 worst and 3 best frames as overlays, embedded: nothing to fetch when the file is opened from disk
+        assertThat(html.split("data:image/png;base64,", -1).length - 1).isGreaterThanOrEqualTo(6);
+        assertThat(html).doesNotContain("src=\"http").doesNotContain("<script");
+        assertThat(html).contains("SCD0000201").contains("HD95").contains("APD").contains("<svg");
+        // the training log's two epochs are plotted
+        assertThat(html).contains("Training");
+        String mean = io.medseg.report.HtmlReport.fmt(((Number) json.get("dice_mean")).doubleValue());
+        assertThat(md).contains(mean);
+    }
 }

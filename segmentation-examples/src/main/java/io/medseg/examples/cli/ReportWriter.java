@@ -1,0 +1,89 @@
+package io.medseg.examples.cli;
+
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.io.Json;
+import io.medseg.metrics.ImageMetrics;
+import io.medseg.report.CaseImage;
+import io.medseg.report.HtmlReport;
+import io.medseg.report.ReportData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** {@code segment evaluate --report DIR}: maps an {@link EvaluationReport} onto the HTML report and summary.md. */
+final class ReportWriter {
+    /** Worst and best cases shown as overlays. */
+    static final int CASES = 3;
+
+    private ReportWriter() {
+    }
+
+    static void write(EvaluationReport report, List<Sample> samples, List<Mask> predicted, Path modelDir,
+            Path data, String inference, Path outDir) throws IOException {
+        ReportData.Builder b = ReportData.builder().title("LV segmentation: " + modelDir.getFileName())
+                .fact("model", modelDir.toString())
+                .fact("data", data.toString())
+                .fact("images / patients", report.imageCount() + " / " + report.patientCount())
+                .fact("inference", inference)
+                .fact("global Dice", HtmlReport.fmt(report.diceGlobal()))
+                .fact("good contours (APD < 5 mm)", String.format(java.util.Locale.ROOT, "%.1f%%",
+                        io.medseg.metrics.MetricsSummary.of(report.metrics()).goodContoursPct()))
+                .fact("written", Instant.now().toString())
+                .metric("Dice", "", true)
+                .metric("IoU", "", true)
+                .metric("HD95", "mm", false)
+                .metric("ASSD", "mm", false)
+                .metric("APD", "mm", false)
+                .metric("area difference", "%", false);
+        List<ImageMetrics> metrics = report.metrics();
+        for (ImageMetrics m : metrics) {
+            b.row(m.id(), m.patient(), m.dice(), m.iou(), m.hd95Mm(), m.assdMm(), m.apdMm(), m.areaDiffPct());
+        }
+        ReportData draft = b.build();
+        List<ReportData.Row> ranked = ReportData.rankWorstFirst(draft.rows(), draft.metrics().get(0), 0);
+        int n = Math.min(CASES, ranked.size());
+        for (int i = 0; i < n; i++) {
+            addCase(b, CaseImage.Kind.WORST, ranked.get(i), samples, predicted);
+        }
+        for (int i = 0; i < n && ranked.size() - 1 - i >= n; i++) {
+            addCase(b, CaseImage.Kind.BEST, ranked.get(ranked.size() - 1 - i), samples, predicted);
+        }
+        addTrainingCurve(b, modelDir.resolve(TrainCommand.TRAINING_LOG));
+        HtmlReport.write(b.build(), outDir);
+    }
+
+    private static void addCase(ReportData.Builder b, CaseImage.Kind kind, ReportData.Row row, List<Sample> samples,
+            List<Mask> predicted) {
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            if (s.id().equals(row.id())) {
+                b.caseImage(CaseImage.overlay(kind, s.id(), s.id(), "Dice " + HtmlReport.fmt(row.value(0))
+                        + ", APD " + HtmlReport.fmt(row.value(4)) + " mm", s.image(), predicted.get(i), s.mask()));
+                return;
+            }
+        }
+    }
+
+    /** Adds the curve from the model folder's training log, when there is one. */
+    private static void addTrainingCurve(ReportData.Builder b, Path log) throws IOException {
+        if (!Files.isRegularFile(log)) {
+            return;
+        }
+        Map<String, Object> json = Json.object(Json.parse(Files.readString(log, StandardCharsets.UTF_8)));
+        for (Object o : Json.getArray(json, "epochs")) {
+            Map<String, Object> e = Json.object(o);
+            int epoch = Json.getInt(e, "epoch");
+            double loss = Json.getDouble(e, "loss");
+            if (e.containsKey("val_dice")) {
+                b.epoch(epoch, loss, Json.getDouble(e, "val_dice"));
+            } else {
+                b.epoch(epoch, loss);
+            }
+        }
+    }
+}
