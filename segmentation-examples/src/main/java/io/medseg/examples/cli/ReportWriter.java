@@ -48,21 +48,22 @@ final class ReportWriter {
         List<ReportData.Row> ranked = ReportData.rankWorstFirst(draft.rows(), draft.metrics().get(0), 0);
         int n = Math.min(CASES, ranked.size());
         for (int i = 0; i < n; i++) {
-            addCase(b, CaseImage.Kind.WORST, ranked.get(i), samples, predicted);
+            addCase(b, CaseImage.Kind.WORST, "worst " + (i + 1), ranked.get(i), samples, predicted);
         }
         for (int i = 0; i < n && ranked.size() - 1 - i >= n; i++) {
-            addCase(b, CaseImage.Kind.BEST, ranked.get(ranked.size() - 1 - i), samples, predicted);
+            addCase(b, CaseImage.Kind.BEST, "best " + (i + 1), ranked.get(ranked.size() - 1 - i), samples,
+                    predicted);
         }
         addTrainingCurve(b, modelDir.resolve(TrainCommand.TRAINING_LOG));
         HtmlReport.write(b.build(), outDir);
     }
 
-    private static void addCase(ReportData.Builder b, CaseImage.Kind kind, ReportData.Row row, List<Sample> samples,
-            List<Mask> predicted) {
+    private static void addCase(ReportData.Builder b, CaseImage.Kind kind, String title, ReportData.Row row,
+            List<Sample> samples, List<Mask> predicted) {
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
             if (s.id().equals(row.id())) {
-                b.caseImage(CaseImage.overlay(kind, s.id(), s.id(), "Dice " + HtmlReport.fmt(row.value(0))
+                b.caseImage(CaseImage.overlay(kind, title, s.id(), "Dice " + HtmlReport.fmt(row.value(0))
                         + ", APD " + HtmlReport.fmt(row.value(4)) + " mm", s.image(), predicted.get(i), s.mask()));
                 return;
             }
