@@ -1,5 +1,6 @@
 package io.medseg.report;
 
+import io.medseg.io.AtomicFile;
 import io.medseg.report.ReportData.EpochPoint;
 import io.medseg.report.ReportData.GroupSummary;
 import io.medseg.report.ReportData.Metric;
@@ -11,11 +12,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -571,26 +569,7 @@ public final class HtmlReport {
     }
 
     private static void writeAtomically(Path target, String text) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            // createTempFile makes the file private (rw-------); a report is meant to be shared
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFile.writeString(target, text);
     }
 
     private static final String CSS = """

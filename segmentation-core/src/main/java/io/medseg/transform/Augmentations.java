@@ -338,8 +338,6 @@ public final class Augmentations {
         double sin = Math.sin(theta) / scale;
         double cx = (w - 1) / 2.0;
         double cy = (h - 1) / 2.0;
-        double maxX = w - 1;
-        double maxY = h - 1;
         for (int y = 0; y < h; y++) {
             double ty = y - cy - shiftY;
             double tx0 = -cx - shiftX;
@@ -347,40 +345,7 @@ public final class Augmentations {
             double sx = cx + cos * tx0 + sin * ty;
             double sy = cy - sin * tx0 + cos * ty;
             for (int x = 0; x < w; x++, sx += cos, sy -= sin) {
-                int out = y * w + x;
-                if (sx < -0.5 || sy < -0.5 || sx >= w - 0.5 || sy >= h - 0.5) {
-                    System.arraycopy(fill, 0, dst, out * c, c);
-                    continue; // mask stays background
-                }
-                // sx, sy >= -0.5 here, so truncation is the floor of the rounded value
-                ldst[out] = lsrc[(int) (sy + 0.5) * w + (int) (sx + 0.5)];
-                double px = sx < 0 ? 0 : (sx > maxX ? maxX : sx);
-                double py = sy < 0 ? 0 : (sy > maxY ? maxY : sy);
-                int x0 = (int) px;
-                int y0 = (int) py;
-                int x1 = Math.min(x0 + 1, w - 1);
-                int y1 = Math.min(y0 + 1, h - 1);
-                double fx = px - x0;
-                double fy = py - y0;
-                if (c == 1) {
-                    float v00 = src[y0 * w + x0];
-                    float v01 = src[y0 * w + x1];
-                    float v10 = src[y1 * w + x0];
-                    float v11 = src[y1 * w + x1];
-                    double top = v00 + fx * (v01 - v00);
-                    double bottom = v10 + fx * (v11 - v10);
-                    dst[out] = (float) (top + fy * (bottom - top));
-                    continue;
-                }
-                int i00 = (y0 * w + x0) * c;
-                int i01 = (y0 * w + x1) * c;
-                int i10 = (y1 * w + x0) * c;
-                int i11 = (y1 * w + x1) * c;
-                for (int ch = 0; ch < c; ch++) {
-                    double top = src[i00 + ch] + fx * (src[i01 + ch] - src[i00 + ch]);
-                    double bottom = src[i10 + ch] + fx * (src[i11 + ch] - src[i10 + ch]);
-                    dst[out * c + ch] = (float) (top + fy * (bottom - top));
-                }
+                sampleInto(src, lsrc, w, h, c, sx, sy, fill, dst, ldst, y * w + x);
             }
         }
         return rebuild(sample, h, w, c, dst, ldst, img.spacing().orElse(null));
@@ -709,33 +674,8 @@ public final class Augmentations {
         float[] fill = channelMinima(src, c);
         float[] dst = new float[src.length];
         byte[] ldst = new byte[lsrc.length];
-        double maxX = w - 1;
-        double maxY = h - 1;
         for (int out = 0; out < h * w; out++) {
-            double sx = srcX[out];
-            double sy = srcY[out];
-            if (!(sx >= -0.5 && sy >= -0.5 && sx < w - 0.5 && sy < h - 0.5)) {
-                System.arraycopy(fill, 0, dst, out * c, c);
-                continue;
-            }
-            ldst[out] = lsrc[(int) (sy + 0.5) * w + (int) (sx + 0.5)];
-            double px = sx < 0 ? 0 : (sx > maxX ? maxX : sx);
-            double py = sy < 0 ? 0 : (sy > maxY ? maxY : sy);
-            int x0 = (int) px;
-            int y0 = (int) py;
-            int x1 = Math.min(x0 + 1, w - 1);
-            int y1 = Math.min(y0 + 1, h - 1);
-            double fx = px - x0;
-            double fy = py - y0;
-            int i00 = (y0 * w + x0) * c;
-            int i01 = (y0 * w + x1) * c;
-            int i10 = (y1 * w + x0) * c;
-            int i11 = (y1 * w + x1) * c;
-            for (int ch = 0; ch < c; ch++) {
-                double top = src[i00 + ch] + fx * (src[i01 + ch] - src[i00 + ch]);
-                double bottom = src[i10 + ch] + fx * (src[i11 + ch] - src[i10 + ch]);
-                dst[out * c + ch] = (float) (top + fy * (bottom - top));
-            }
+            sampleInto(src, lsrc, w, h, c, srcX[out], srcY[out], fill, dst, ldst, out);
         }
         return rebuild(sample, h, w, c, dst, ldst, img.spacing().orElse(null));
     }
@@ -847,5 +787,36 @@ public final class Augmentations {
             hi = Math.max(hi, v);
         }
         return new float[] {lo, hi};
+    }
+
+    /**
+     * Output pixel {@code out} from source position (sx, sy): the image bilinearly (edge-clamped within half a pixel
+     * of the border), the mask by nearest neighbour; outside the image, {@code fill} and background.
+     */
+    private static void sampleInto(float[] src, byte[] lsrc, int w, int h, int c, double sx, double sy,
+            float[] fill, float[] dst, byte[] ldst, int out) {
+        if (!(sx >= -0.5 && sy >= -0.5 && sx < w - 0.5 && sy < h - 0.5)) {
+            System.arraycopy(fill, 0, dst, out * c, c);
+            return; // mask stays background
+        }
+        // sx, sy >= -0.5 here, so truncation is the floor of the rounded value
+        ldst[out] = lsrc[(int) (sy + 0.5) * w + (int) (sx + 0.5)];
+        double px = sx < 0 ? 0 : (sx > w - 1 ? w - 1 : sx);
+        double py = sy < 0 ? 0 : (sy > h - 1 ? h - 1 : sy);
+        int x0 = (int) px;
+        int y0 = (int) py;
+        int x1 = Math.min(x0 + 1, w - 1);
+        int y1 = Math.min(y0 + 1, h - 1);
+        double fx = px - x0;
+        double fy = py - y0;
+        int i00 = (y0 * w + x0) * c;
+        int i01 = (y0 * w + x1) * c;
+        int i10 = (y1 * w + x0) * c;
+        int i11 = (y1 * w + x1) * c;
+        for (int ch = 0; ch < c; ch++) {
+            double top = src[i00 + ch] + fx * (src[i01 + ch] - src[i00 + ch]);
+            double bottom = src[i10 + ch] + fx * (src[i11 + ch] - src[i10 + ch]);
+            dst[out * c + ch] = (float) (top + fy * (bottom - top));
+        }
     }
 }

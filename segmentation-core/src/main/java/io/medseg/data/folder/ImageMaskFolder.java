@@ -1,5 +1,6 @@
 package io.medseg.data.folder;
 
+import io.medseg.io.AtomicFile;
 import io.medseg.data.DataFormatException;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
@@ -14,10 +15,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -440,24 +439,6 @@ public final class ImageMaskFolder {
     }
 
     private static void writeAtomically(Path target, Writer writer) throws IOException {
-        Path abs = target.toAbsolutePath();
-        // same folder as the target, so the final move is a rename on one file system
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
-        boolean moved = false;
-        try {
-            try (OutputStream os = Files.newOutputStream(tmp)) {
-                writer.write(os);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            moved = true;
-        } finally {
-            if (!moved) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFile.write(target, writer::write);
     }
 }
