@@ -322,15 +322,10 @@ public final class Augmentations {
             throw new IllegalArgumentException("rotation and shift must be finite: " + rotationDegrees + ", "
                     + shiftX + ", " + shiftY);
         }
-        Image img = sample.image();
-        int h = img.height();
-        int w = img.width();
-        int c = img.channels();
-        float[] src = img.toArray();
-        byte[] lsrc = sample.mask().toArray();
-        float[] fill = channelMinima(src, c);
-        float[] dst = new float[src.length];
-        byte[] ldst = new byte[lsrc.length];
+        int h = sample.image().height();
+        int w = sample.image().width();
+        double[] srcX = new double[h * w];
+        double[] srcY = new double[h * w];
 
         // inverse map: source = centre + R(-theta) (target - centre - shift) / scale
         double theta = Math.toRadians(rotationDegrees);
@@ -345,10 +340,11 @@ public final class Augmentations {
             double sx = cx + cos * tx0 + sin * ty;
             double sy = cy - sin * tx0 + cos * ty;
             for (int x = 0; x < w; x++, sx += cos, sy -= sin) {
-                sampleInto(src, lsrc, w, h, c, sx, sy, fill, dst, ldst, y * w + x);
+                srcX[y * w + x] = sx;
+                srcY[y * w + x] = sy;
             }
         }
-        return rebuild(sample, h, w, c, dst, ldst, img.spacing().orElse(null));
+        return remap(sample, srcX, srcY);
     }
 
     /** Applies gamma {@code gamma} to the image after mapping its minimum..maximum to 0..1, and maps back. */

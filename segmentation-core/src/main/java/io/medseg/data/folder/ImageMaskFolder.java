@@ -1,7 +1,9 @@
 package io.medseg.data.folder;
 
 import io.medseg.io.AtomicFile;
+import io.medseg.viz.MaskPng;
 import io.medseg.data.DataFormatException;
+import io.medseg.data.PairCsv;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
@@ -169,7 +171,7 @@ public final class ImageMaskFolder {
         for (Map.Entry<String, Sample> e : byName.entrySet()) {
             Sample s = e.getValue();
             writeAtomically(images.resolve(e.getKey() + ".png"), out -> writePng(toUShortImage(s.image()), out));
-            writeAtomically(masks.resolve(e.getKey() + ".png"), out -> writePng(toByteImage(s.mask()), out));
+            writeAtomically(masks.resolve(e.getKey() + ".png"), out -> writePng(MaskPng.toImage(s.mask()), out));
             csv.append(e.getKey()).append(',').append(s.patientId()).append('\n');
         }
         byte[] csvBytes = csv.toString().getBytes(StandardCharsets.UTF_8);
@@ -269,27 +271,14 @@ public final class ImageMaskFolder {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).strip().replace("\uFEFF", "").equals(PATIENTS_HEADER)) {
-            throw new DataFormatException(file, "line 1: expected header '" + PATIENTS_HEADER + "', got '"
-                    + (lines.isEmpty() ? "" : lines.get(0)) + "'");
-        }
         Map<String, String> map = new TreeMap<>();
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) {
-                throw new DataFormatException(file, "line " + (i + 1) + ": expected 'name,patient_id', got '"
-                        + line + "'");
-            }
-            String name = f[0].strip();
+        for (PairCsv.Row row : PairCsv.read(file, PATIENTS_HEADER)) {
+            int i = row.line() - 1;
+            String name = row.first();
             if (!names.contains(name)) {
                 throw new DataFormatException(file, "line " + (i + 1) + ": no image named '" + name + "'");
             }
-            if (map.put(name, f[1].strip()) != null) {
+            if (map.put(name, row.second()) != null) {
                 throw new DataFormatException(file, "line " + (i + 1) + ": image '" + name + "' listed twice");
             }
         }
@@ -411,17 +400,6 @@ public final class ImageMaskFolder {
                 float v = image.get(y, x);
                 long q = Float.isNaN(v) ? 0 : Math.round((double) v);
                 r.setSample(x, y, 0, (int) Math.max(0, Math.min(65535, q)));
-            }
-        }
-        return out;
-    }
-
-    private static BufferedImage toByteImage(Mask mask) {
-        BufferedImage out = new BufferedImage(mask.width(), mask.height(), BufferedImage.TYPE_BYTE_GRAY);
-        WritableRaster r = out.getRaster();
-        for (int y = 0; y < mask.height(); y++) {
-            for (int x = 0; x < mask.width(); x++) {
-                r.setSample(x, y, 0, mask.get(y, x));
             }
         }
         return out;

@@ -1,6 +1,7 @@
 package io.medseg.data.sunnybrook;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.data.PairCsv;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
@@ -8,7 +9,6 @@ import io.medseg.data.SegmentationDataset;
 import io.medseg.data.dicom.DicomImage;
 import io.medseg.data.dicom.DicomReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -180,24 +180,12 @@ public final class SunnybrookDataset {
     /** {@code link.csv} as patient id to original id, in file order. */
     private static Map<String, String> readLink(Path root) throws IOException {
         Path file = root.resolve("link.csv");
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        if (lines.isEmpty() || !lines.get(0).strip().equals(HEADER)) {
-            throw new DataFormatException(file, "line 1: expected the header '" + HEADER + "', found "
-                    + (lines.isEmpty() ? "an empty file" : "'" + lines.get(0).strip() + "'"));
-        }
         Map<String, String> link = new LinkedHashMap<>();
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] f = line.split(",", -1);
-            if (f.length != 2 || f[0].isBlank() || f[1].isBlank()) {
-                throw new DataFormatException(file, "line " + (i + 1) + ": expected 'patient_id,original_id', found '"
-                        + line + "'");
-            }
-            String patient = f[0].strip();
-            String original = f[1].strip();
+        for (PairCsv.Row row : PairCsv.read(file, HEADER)) {
+            int i = row.line() - 1;
+            String line = row.first() + "," + row.second();
+            String patient = row.first();
+            String original = row.second();
             if (patient.contains("/") || patient.contains("\\") || patient.startsWith(".")
                     || original.contains("/") || original.contains("\\") || original.startsWith(".")) {
                 throw new DataFormatException(file, "line " + (i + 1) + ": ids must be plain folder names, found '"
