@@ -1,12 +1,21 @@
 package io.medseg.backend;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A snapshot of a model's weights (and batch-norm statistics) by variable name, held in Java memory. Used to keep
- * the best epoch's weights while training goes on.
+ * the best epoch's weights while training goes on, and written to disk by training checkpoints
+ * ({@link #writeTo}, {@link #readFrom}).
  */
 public final class ModelState {
     private final Map<String, float[]> values;
@@ -41,5 +50,70 @@ public final class ModelState {
             n += v.length;
         }
         return n;
+    }
+
+    private static final int MAGIC = 0x4D535431; // "MST1"
+    private static final int MAX_NAME_BYTES = 4096;
+
+    /**
+     * Writes the state in a small binary format: a magic number, the entry count, then per entry the name
+     * (modified UTF-8), the value count and the values as little-endian float32. Does not close {@code out}.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        DataOutputStream data = new DataOutputStream(out);
+        data.writeInt(MAGIC);
+        data.writeInt(values.size());
+        for (Map.Entry<String, float[]> e : values.entrySet()) {
+            data.writeUTF(e.getKey());
+            float[] v = e.getValue();
+            data.writeInt(v.length);
+            ByteBuffer buf = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            buf.asFloatBuffer().put(v);
+            data.write(buf.array());
+        }
+        data.flush();
+    }
+
+    /**
+     * Reads a state written by {@link #writeTo}.
+     *
+     * @throws IOException if the stream is not such a state or ends early (the message says where)
+     */
+    public static ModelState readFrom(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        try {
+            int magic = data.readInt();
+            if (magic != MAGIC) {
+                throw new IOException("not a model state (bad magic number 0x" + Integer.toHexString(magic) + ")");
+            }
+            int count = data.readInt();
+            if (count < 0) {
+                throw new IOException("model state has a negative entry count: " + count);
+            }
+            Map<String, float[]> map = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = data.readUTF();
+                if (name.isEmpty() || name.length() > MAX_NAME_BYTES) {
+                    throw new IOException("model state entry " + i + " has an invalid name");
+                }
+                int n = data.readInt();
+                if (n < 0) {
+                    throw new IOException("model state entry " + name + " has a negative length: " + n);
+                }
+                byte[] bytes = new byte[Math.multiplyExact(n, Float.BYTES)];
+                data.readFully(bytes);
+                float[] v = new float[n];
+                ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+                if (map.put(name, v) != null) {
+                    throw new IOException("model state has entry " + name + " twice");
+                }
+            }
+            if (data.read() != -1) {
+                throw new IOException("model state has trailing bytes after " + count + " entries");
+            }
+            return new ModelState(map);
+        } catch (EOFException e) {
+            throw new IOException("model state ends early (truncated file)", e);
+        }
     }
 }

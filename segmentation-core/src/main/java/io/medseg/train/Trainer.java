@@ -17,11 +17,14 @@ import io.medseg.model.UNetSpec;
 import io.medseg.optim.OptimizerSpec;
 import io.medseg.optim.Optimizers;
 import io.medseg.transform.Augmentation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Random;
 
@@ -47,6 +50,8 @@ public final class Trainer {
     private final int loaderWorkers;
     private final int loaderPrefetch;
     private final List<TrainingListener> listeners;
+    private final Checkpointer checkpointer;
+    private final int checkpointEvery;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -59,6 +64,8 @@ public final class Trainer {
         this.loaderWorkers = b.loaderWorkers;
         this.loaderPrefetch = b.loaderPrefetch;
         this.listeners = List.copyOf(b.listeners);
+        this.checkpointer = b.checkpointer;
+        this.checkpointEvery = b.checkpointEvery;
     }
 
     public static Builder builder() {
@@ -104,6 +111,20 @@ public final class Trainer {
      * weights of the epoch with the best mean validation Dice (the earliest on ties).
      */
     public TrainingResult fit(SegmentationModel model, List<Sample> train, List<Sample> validation) {
+        return fit(model, train, validation, null);
+    }
+
+    /**
+     * Continues training from a checkpointed state (or starts afresh when {@code resumeFrom} is null). Given the
+     * same model spec, data, seed and settings, a run resumed from the state after epoch k computes exactly the
+     * same steps as the uninterrupted run: shuffling and augmentation depend only on the seed and the epoch, and
+     * the weights, optimiser slots and step counter are restored.
+     *
+     * @throws IllegalArgumentException if the state does not belong to this training plan (more epochs than
+     *     planned, a different number of steps per epoch, weights that do not fit the model)
+     */
+    public TrainingResult fit(SegmentationModel model, List<Sample> train, List<Sample> validation,
+            TrainerState resumeFrom) {
         Objects.requireNonNull(model, "model");
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training samples");
@@ -114,7 +135,21 @@ public final class Trainer {
             checkLabels(s, spec);
         }
         int batches = (train.size() + batchSize - 1) / batchSize;
-        TrainingPlan plan = new TrainingPlan(epochs, batches, train.size(), validation.size(), batchSize);
+        int firstEpoch = 0;
+        if (resumeFrom != null) {
+            firstEpoch = resumeFrom.completedEpochs();
+            if (firstEpoch > epochs) {
+                throw new IllegalArgumentException("checkpoint has " + firstEpoch + " epochs but the run plans "
+                        + epochs);
+            }
+            if (resumeFrom.steps() != (long) firstEpoch * batches) {
+                throw new IllegalArgumentException("checkpoint has " + resumeFrom.steps() + " steps after "
+                        + firstEpoch + " epochs, but this data gives " + batches + " batches per epoch: "
+                        + "the training data or batch size differ from the checkpointed run");
+            }
+        }
+        TrainingPlan plan = new TrainingPlan(epochs, batches, train.size(), validation.size(), batchSize,
+                firstEpoch + 1);
         listeners.forEach(l -> l.onTrainingStart(plan));
 
         long start = System.nanoTime();
@@ -122,10 +157,22 @@ public final class Trainer {
         double bestDice = Double.NEGATIVE_INFINITY;
         int bestEpoch = epochs;
         ModelState best = null;
+        if (resumeFrom != null) {
+            history.addAll(resumeFrom.history());
+            model.restore(resumeFrom.weights());
+            if (resumeFrom.bestValidationDice().isPresent()) {
+                bestDice = resumeFrom.bestValidationDice().getAsDouble();
+                bestEpoch = resumeFrom.bestEpoch();
+            }
+            best = resumeFrom.best().orElse(null);
+        }
         try (BatchLoader loader = BatchLoader.builder().samples(train).fitter(fitter).augmentation(augmentation)
                 .batchSize(batchSize).seed(seed).workers(loaderWorkers).prefetch(loaderPrefetch).build();
                 TrainingSession session = model.trainingSession(loss, optimizer)) {
-            for (int epoch = 0; epoch < epochs; epoch++) {
+            if (resumeFrom != null) {
+                session.restoreOptimizerState(resumeFrom.optimizer(), resumeFrom.steps());
+            }
+            for (int epoch = firstEpoch; epoch < epochs; epoch++) {
                 long epochStart = System.nanoTime();
                 float lr = (float) optimizer.schedule().learningRate(epoch, epochs);
                 List<Integer> order = new ArrayList<>();
@@ -162,6 +209,19 @@ public final class Trainer {
                         (System.nanoTime() - epochStart) / 1e9);
                 history.add(r);
                 listeners.forEach(l -> l.onEpochEnd(r));
+                if (checkpointer != null && ((epoch + 1) % checkpointEvery == 0 || epoch + 1 == epochs)) {
+                    TrainerState state = new TrainerState(epoch + 1, session.steps(), model.snapshot(),
+                            session.optimizerState(), history,
+                            bestDice == Double.NEGATIVE_INFINITY ? 0 : bestEpoch,
+                            bestDice == Double.NEGATIVE_INFINITY ? OptionalDouble.empty() : OptionalDouble.of(bestDice),
+                            Optional.ofNullable(best));
+                    try {
+                        checkpointer.save(state, model);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("checkpoint after epoch " + (epoch + 1) + " failed: "
+                                + e.getMessage(), e);
+                    }
+                }
             }
         }
         OptionalDouble bestValue = OptionalDouble.empty();
@@ -215,6 +275,8 @@ public final class Trainer {
         private int loaderWorkers = Math.min(2, Runtime.getRuntime().availableProcessors());
         private int loaderPrefetch = 4;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private Checkpointer checkpointer;
+        private int checkpointEvery = 1;
 
         private Builder() {
         }
@@ -276,6 +338,16 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Receives the trainer's state every {@code everyEpochs} epochs and after the last one, so an interrupted run
+         * can be resumed with {@link Trainer#fit(SegmentationModel, List, List, TrainerState)}.
+         */
+        public Builder checkpointer(Checkpointer checkpointer, int everyEpochs) {
+            this.checkpointer = Objects.requireNonNull(checkpointer, "checkpointer");
+            this.checkpointEvery = everyEpochs;
+            return this;
+        }
+
         public Trainer build() {
             List<String> p = new ArrayList<>();
             if (epochs < 1) {
@@ -298,6 +370,9 @@ public final class Trainer {
             }
             if (loaderPrefetch < 1 || loaderPrefetch > 1024) {
                 p.add("loader prefetch must be in 1..1024: " + loaderPrefetch);
+            }
+            if (checkpointEvery < 1) {
+                p.add("checkpoint interval must be >= 1 epoch: " + checkpointEvery);
             }
             if (!p.isEmpty()) {
                 throw new IllegalArgumentException("invalid trainer: " + String.join("; ", p));

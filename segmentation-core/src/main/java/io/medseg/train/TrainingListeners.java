@@ -64,8 +64,9 @@ public final class TrainingListeners {
             }
             lossSum += loss;
             lossCount++;
-            long done = (long) (epoch - 1) * plan.batchesPerEpoch() + batch;
-            long total = (long) plan.epochs() * plan.batchesPerEpoch();
+            // a resumed run times only the epochs it trains itself
+            long done = (long) (epoch - plan.firstEpoch()) * plan.batchesPerEpoch() + batch;
+            long total = (long) (plan.epochs() - plan.firstEpoch() + 1) * plan.batchesPerEpoch();
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             double eta = done == 0 ? 0 : elapsed / done * (total - done);
             int filled = (int) (WIDTH * batch / (double) plan.batchesPerEpoch());

@@ -129,6 +129,19 @@ public final class FakeSegmentationModel implements SegmentationModel {
         }
 
         @Override
+        public ModelState optimizerState() {
+            return new ModelState(Map.of("steps", new float[] {steps}));
+        }
+
+        @Override
+        public void restoreOptimizerState(ModelState state, long restoredSteps) {
+            if (state.get("steps")[0] != restoredSteps) {
+                throw new IllegalArgumentException("optimizer state is for step " + state.get("steps")[0]);
+            }
+            this.steps = restoredSteps;
+        }
+
+        @Override
         public void close() {
             closed = true;
         }

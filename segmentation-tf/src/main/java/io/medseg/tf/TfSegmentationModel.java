@@ -148,21 +148,28 @@ final class TfSegmentationModel implements SegmentationModel {
 
     @Override
     public ModelState snapshot() {
+        return new ModelState(read(net.variables().all()));
+    }
+
+    /** Current values of the given variables by entry name, read in one session call. */
+    Map<String, float[]> read(List<Variables.Entry> entries) {
         lock.readLock().lock();
         try {
             checkOpen();
-            List<Variables.Entry> all = net.variables().all();
+            Map<String, float[]> values = new LinkedHashMap<>();
+            if (entries.isEmpty()) {
+                return values;
+            }
             Session.Runner runner = session.runner();
-            for (Variables.Entry e : all) {
+            for (Variables.Entry e : entries) {
                 runner.fetch(e.variable());
             }
-            Map<String, float[]> values = new LinkedHashMap<>();
             try (Result r = runner.run()) {
-                for (int i = 0; i < all.size(); i++) {
-                    values.put(all.get(i).name(), Tensors.toFloats(r.get(i)));
+                for (int i = 0; i < entries.size(); i++) {
+                    values.put(entries.get(i).name(), Tensors.toFloats(r.get(i)));
                 }
             }
-            return new ModelState(values);
+            return values;
         } finally {
             lock.readLock().unlock();
         }
@@ -188,7 +195,7 @@ final class TfSegmentationModel implements SegmentationModel {
         assign(net.variables(), values);
     }
 
-    private void assign(Variables vars, Map<String, float[]> values) {
+    void assign(Variables vars, Map<String, float[]> values) {
         if (values.isEmpty()) {
             return;
         }

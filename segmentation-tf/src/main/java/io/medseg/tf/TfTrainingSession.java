@@ -1,11 +1,14 @@
 package io.medseg.tf;
 
+import io.medseg.backend.ModelState;
 import io.medseg.backend.TrainingSession;
 import io.medseg.loss.LossSpec;
 import io.medseg.model.UNetSpec;
 import io.medseg.optim.OptimizerSpec;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
@@ -38,6 +41,8 @@ final class TfTrainingSession implements TrainingSession {
     private final Operand<TFloat32> loss;
     private final Op trainOp;
     private final List<Variables.Entry> slotEntries = new ArrayList<>();
+    /** Per slot, a key that names the weight and the slot kind, independent of the session's graph scope. */
+    private final List<String> slotKeys = new ArrayList<>();
     private long steps;
     private boolean closed;
 
@@ -95,32 +100,31 @@ final class TfTrainingSession implements TrainingSession {
         String base = e.name().replace('/', '_');
         Variable<TFloat32> var = e.variable();
         if (optimizer instanceof OptimizerSpec.Adam adam) {
-            Variable<TFloat32> m = slot(slotScope, base + "_m", e.shape());
-            Variable<TFloat32> v = slot(slotScope, base + "_v", e.shape());
+            Variable<TFloat32> m = slot(slotScope, base + "_m", e.name() + ":m", e.shape());
+            Variable<TFloat32> v = slot(slotScope, base + "_v", e.name() + ":v", e.shape());
             return opt.train.applyAdam(var, m, v, beta1Power, beta2Power, learningRate,
                     opt.constant((float) adam.beta1()), opt.constant((float) adam.beta2()),
                     opt.constant((float) adam.epsilon()), grad);
         }
         if (optimizer instanceof OptimizerSpec.Sgd sgd) {
-            Variable<TFloat32> accum = slot(slotScope, base + "_momentum", e.shape());
+            Variable<TFloat32> accum = slot(slotScope, base + "_momentum", e.name() + ":momentum", e.shape());
             return opt.train.applyMomentum(var, accum, learningRate, grad, opt.constant((float) sgd.momentum()),
                     ApplyMomentum.useNesterov(sgd.nesterov()));
         }
         throw new IllegalArgumentException("unsupported optimizer: " + optimizer);
     }
 
-    private Variable<TFloat32> slot(Ops scope, String name, long[] shape) {
+    private Variable<TFloat32> slot(Ops scope, String name, String key, long[] shape) {
         Variables slots = model.slotVariables();
         Variable<TFloat32> v = slots.create(scope, name, shape, Variables.Init.ZEROS, 1, false);
         slotEntries.add(slots.get(v.op().name()));
+        slotKeys.add(key);
         return v;
     }
 
     @Override
     public float step(float[] images, byte[] labelData, int batchSize, float rate) {
-        if (closed) {
-            throw new IllegalStateException("training session is closed");
-        }
+        checkOpen();
         int per = spec.inputHeight() * spec.inputWidth();
         if (batchSize < 1 || images.length != (long) batchSize * per * spec.inputChannels()
                 || labelData.length != (long) batchSize * per) {
@@ -155,6 +159,53 @@ final class TfTrainingSession implements TrainingSession {
     @Override
     public long steps() {
         return steps;
+    }
+
+    @Override
+    public ModelState optimizerState() {
+        checkOpen();
+        Map<String, float[]> byEntry = model.read(slotEntries);
+        Map<String, float[]> byKey = new LinkedHashMap<>();
+        for (int i = 0; i < slotEntries.size(); i++) {
+            byKey.put(slotKeys.get(i), byEntry.get(slotEntries.get(i).name()));
+        }
+        return new ModelState(byKey);
+    }
+
+    @Override
+    public void restoreOptimizerState(ModelState state, long restoredSteps) {
+        checkOpen();
+        if (restoredSteps < 0) {
+            throw new IllegalArgumentException("steps must be >= 0: " + restoredSteps);
+        }
+        if (state.size() != slotKeys.size()) {
+            throw new IllegalArgumentException("optimizer state does not fit this session: " + state.size()
+                    + " slots, expected " + slotKeys.size() + " (" + optimizer + ")");
+        }
+        Map<String, float[]> byEntry = new LinkedHashMap<>();
+        for (int i = 0; i < slotEntries.size(); i++) {
+            Variables.Entry e = slotEntries.get(i);
+            float[] v;
+            try {
+                v = state.get(slotKeys.get(i));
+            } catch (IllegalArgumentException missing) {
+                throw new IllegalArgumentException("optimizer state does not fit this session: slot "
+                        + slotKeys.get(i) + " is missing", missing);
+            }
+            if (v.length != e.size()) {
+                throw new IllegalArgumentException("optimizer state does not fit this session: slot "
+                        + slotKeys.get(i) + " has " + v.length + " values, expected " + e.size());
+            }
+            byEntry.put(e.name(), v);
+        }
+        model.assign(model.slotVariables(), byEntry);
+        steps = restoredSteps;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("training session is closed");
+        }
     }
 
     @Override

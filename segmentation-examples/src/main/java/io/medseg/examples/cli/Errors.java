@@ -19,6 +19,8 @@ import java.nio.file.NotDirectoryException;
 final class Errors {
     static final int FAILURE = 1;
     static final int USAGE = 2;
+    /** A check ran and its requirement was not met (validate, reproduce, drift); not an error of the command. */
+    static final int NOT_MET = 3;
     static final String PREFIX = "segment: error: ";
 
     /** What to tell the user and which exit code to return. */

@@ -54,7 +54,7 @@ final class ReportWriter {
             addCase(b, CaseImage.Kind.BEST, "best " + (i + 1), ranked.get(ranked.size() - 1 - i), samples,
                     predicted);
         }
-        addTrainingCurve(b, modelDir.resolve(TrainCommand.TRAINING_LOG));
+        addTrainingCurve(b, modelDir.resolve(TrainingJob.TRAINING_LOG));
         HtmlReport.write(b.build(), outDir);
     }
 

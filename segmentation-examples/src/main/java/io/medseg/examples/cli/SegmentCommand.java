@@ -15,9 +15,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "segment", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = "Left-ventricle segmentation of cardiac MRI with a U-Net (medseg).",
         subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
-                CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class,
+                CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class, ReproduceCommand.class,
                 HelpCommand.class},
-        footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error.",
+        footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error, 3 a checked requirement was not met "
+                        + "(validate, reproduce, drift).",
                 "Data layout and output formats: docs/data-formats.md"})
 public final class SegmentCommand implements Callable<Integer> {
     private final PrintStream out;

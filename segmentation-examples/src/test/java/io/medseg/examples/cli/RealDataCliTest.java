@@ -122,7 +122,7 @@ class RealDataCliTest {
     @Test
     @Order(5)
     void evaluateReportWritesASelfContainedPageWithOverlaysAndTheTrainingCurve() throws Exception {
-        assertThat(model.resolve(TrainCommand.TRAINING_LOG)).isRegularFile();
+        assertThat(model.resolve(TrainingJob.TRAINING_LOG)).isRegularFile();
         Path out = tmp.resolve("report");
         CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 "--patients", "SCD0000201", "--report", out.toString());
