@@ -2,14 +2,18 @@ package io.medseg.data.tfrecord;
 
 import java.util.zip.CRC32C;
 
-/** The TFRecord checksum: CRC32C, rotated and offset ("masked") so that a CRC of CRCs does not degenerate. */
-final class Crc {
+/**
+ * The TFRecord checksum: CRC32C, rotated and offset ("masked") so that a CRC of CRCs does not degenerate. Public
+ * for the other writers of TFRecord-framed files (TensorBoard event files); the byte helpers stay package-private.
+ */
+public final class Crc {
     private static final int MASK_DELTA = 0xa282ead8;
 
     private Crc() {
     }
 
-    static int masked(byte[] data, int offset, int length) {
+    /** The masked CRC32C of {@code length} bytes of {@code data} from {@code offset}. */
+    public static int masked(byte[] data, int offset, int length) {
         CRC32C crc = new CRC32C();
         crc.update(data, offset, length);
         int c = (int) crc.getValue();
