@@ -38,8 +38,19 @@ final class Inputs {
         return p;
     }
 
+    /**
+     * A model folder: a training run, a saved model or a model package. A package (a folder with a MANIFEST) is
+     * verified against its manifest first, so a tampered or incomplete package is refused naming the file.
+     */
     static Path modelDirectory(Path p) {
         directory(p);
+        if (io.medseg.mlops.ModelPackage.isPackage(p)) {
+            try {
+                io.medseg.mlops.ModelPackage.open(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
         if (!Files.isRegularFile(p.resolve(MODEL_MARKER))) {
             throw new UsageException(p + ": not a model folder (no " + MODEL_MARKER
                     + "; 'segment train' or 'segment demo' write one)");

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Left-ventricle segmentation of cardiac MRI with a U-Net (medseg).",
         subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
                 CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class, ReproduceCommand.class,
+                ExportCommand.class, DiffCommand.class, ValidateCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error, 3 a checked requirement was not met "
                         + "(validate, reproduce, drift).",
@@ -52,7 +53,7 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval, convert, inspect)");
+        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval, convert, inspect, reproduce, export, diff, validate, register, models, promote, drift)");
         spec.commandLine().usage(err);
         return Errors.USAGE;
     }

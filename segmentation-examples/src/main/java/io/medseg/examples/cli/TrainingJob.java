@@ -13,6 +13,7 @@ import io.medseg.io.SpecJson;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.TrainingRun;
 import io.medseg.recipe.CardiacRecipe;
+import io.medseg.tensorboard.TensorBoardListener;
 import io.medseg.train.Trainer;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
@@ -34,6 +35,10 @@ import java.util.Set;
 final class TrainingJob {
     /** Name of the per-epoch training log written beside the model; {@code evaluate --report} plots it. */
     static final String TRAINING_LOG = "training-log.json";
+    /** TensorBoard event files of the run: {@code steps/} (per-step scalars) and {@code epochs/}. */
+    static final String TENSORBOARD_DIR = "tensorboard";
+    /** Frames pictured in TensorBoard every epoch. */
+    static final int PICTURED_FRAMES = 4;
     /** Validation metrics of the final model, with the split they came from. */
     static final String METRICS_JSON = "metrics.json";
 
@@ -151,6 +156,7 @@ final class TrainingJob {
         config.put("train_patients", split.train().patients());
         config.put("train_frames", split.train().size());
         config.put("validation_frames", split.validation() == null ? 0 : split.validation().size());
+        config.put("train_pixel_spacing_mm", spacingSummary(split.train()));
         TrainingRun run = TrainingRun.create(out, config, recipe.spec(), seed, DataManifest.of(data),
                 backend.name(), backend.description());
         return execute(run, backend, split, err);
@@ -185,11 +191,17 @@ final class TrainingJob {
                 + split.train().patients().size() + " patients " + split.train().patients()
                 + (split.validation() == null ? "" : "; selecting the best epoch on "
                         + split.validation().patients()) + "; run directory " + run.dir());
-        try (SegmentationModel model = backend.create(recipe.spec(), seed)) {
+        try (SegmentationModel model = backend.create(recipe.spec(), seed);
+                TensorBoardListener board = tensorboard ? TensorBoardListener.builder()
+                        .logDir(run.dir().resolve(TENSORBOARD_DIR)).model(model).frames(pictureFrames(split))
+                        .histograms(histograms).build() : null) {
             run.track(model);
             Trainer.Builder trainer = recipe.trainer(seed).keepBest(split.validation() != null)
                     .listener(TrainingListeners.progressBar(err)).listener(run)
                     .checkpointer(run, checkpointEvery);
+            if (board != null) {
+                trainer.listener(board);
+            }
             TrainingResult result;
             try {
                 result = trainer.build().fit(model, split.train().samples(),
@@ -231,6 +243,49 @@ final class TrainingJob {
         m.put("dice_global", report.diceGlobal());
         m.put("evaluation", report.toJsonMap());
         m.put("spec", SpecJson.toMap(model.spec()));
+        return m;
+    }
+
+    /**
+     * A fixed set of frames to picture each epoch: spread evenly over the validation frames (over the training
+     * frames when nothing is held out), so basal and apical slices both appear.
+     */
+    static List<Sample> pictureFrames(Split split) {
+        List<Sample> from = split.validation() != null ? split.validation().samples() : split.train().samples();
+        List<Sample> out = new ArrayList<>();
+        int n = Math.min(PICTURED_FRAMES, from.size());
+        for (int i = 0; i < n; i++) {
+            out.add(from.get((int) ((long) i * from.size() / n)));
+        }
+        return out;
+    }
+
+    /** Row and column pixel spacing of the training images: min, median, max (null when none has a spacing). */
+    static Map<String, Object> spacingSummary(SegmentationDataset ds) {
+        List<Double> rows = new ArrayList<>();
+        List<Double> cols = new ArrayList<>();
+        for (Sample s : ds.samples()) {
+            s.image().spacing().ifPresent(sp -> {
+                rows.add(sp.rowMm());
+                cols.add(sp.colMm());
+            });
+        }
+        if (rows.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("row", range(rows));
+        m.put("col", range(cols));
+        m.put("images_with_spacing", rows.size());
+        return m;
+    }
+
+    private static Map<String, Object> range(List<Double> v) {
+        List<Double> sorted = v.stream().sorted().toList();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min", sorted.get(0));
+        m.put("median", sorted.get(sorted.size() / 2));
+        m.put("max", sorted.get(sorted.size() - 1));
         return m;
     }
 

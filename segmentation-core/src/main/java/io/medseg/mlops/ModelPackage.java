@@ -1,0 +1,325 @@
+package io.medseg.mlops;
+
+import io.medseg.data.DataFormatException;
+import io.medseg.io.AtomicFile;
+import io.medseg.io.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A model package: one self-describing folder (or zip of it) holding everything needed to run and to trust a model.
+ *
+ * <pre>
+ * PKG/
+ *   saved_model.pb, variables/   the TensorFlow SavedModel (tag "serve", signature "serving_default")
+ *   model.json                   name, spec, input/output signature, normalisation, class names, pixel spacing
+ *   provenance.json              how the model was made (the training run's record)
+ *   metrics.json                 the model's evaluation, with the split it came from
+ *   training-metrics.jsonl       the run's per-epoch metrics
+ *   data-profile.json            the training data's profile, the reference for drift checks (when recorded)
+ *   MODEL_CARD.md                intended use, training data, metrics with their split, limitations
+ *   MANIFEST                     SHA-256 of every file above ({@code sha256sum -c MANIFEST} checks it too)
+ *   validations/                 validation-gate records added later, each tied to the MANIFEST's hash
+ * </pre>
+ *
+ * <p>{@link #open} verifies the manifest and refuses a tampered or incomplete package, naming the file.
+ */
+public final class ModelPackage {
+    public static final String MODEL_JSON = "model.json";
+    public static final String PROVENANCE = "provenance.json";
+    public static final String METRICS = "metrics.json";
+    public static final String TRAINING_METRICS = "training-metrics.jsonl";
+    public static final String DATA_PROFILE = "data-profile.json";
+    public static final String MODEL_CARD = "MODEL_CARD.md";
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    private final Path dir;
+    private final Map<String, Object> model;
+    private final Map<String, Object> provenance;
+    private final Map<String, Object> metrics;
+    private final String manifestSha256;
+
+    private ModelPackage(Path dir, Map<String, Object> model, Map<String, Object> provenance,
+            Map<String, Object> metrics, String manifestSha256) {
+        this.dir = dir;
+        this.model = model;
+        this.provenance = provenance;
+        this.metrics = metrics;
+        this.manifestSha256 = manifestSha256;
+    }
+
+    /**
+     * Packages a completed training run (or any folder with a saved model plus the run's {@code provenance.json}
+     * and {@code metrics.json}) into {@code out}: a new folder, or a zip file when {@code out} ends in
+     * {@code .zip}. The package is assembled beside {@code out} and moved into place when complete.
+     *
+     * @param name the model's name in registries: lower-case letters, digits, {@code . _ -}, at most 64
+     * @throws IllegalArgumentException for a bad name, or when {@code out} exists and is not an empty folder
+     * @throws DataFormatException when the run lacks a file the package needs (named) or is not completed
+     */
+    public static Path export(Path runDir, Path out, String name) throws IOException {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("model name must match " + NAME.pattern() + ": '" + name + "'");
+        }
+        Path run = runDir.toAbsolutePath().normalize();
+        Path target = out.toAbsolutePath().normalize();
+        boolean zip = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip");
+        if (Files.exists(target) && (zip || !isEmptyDirectory(target))) {
+            throw new IllegalArgumentException(target + ": already exists" + (zip ? "" : " and is not an empty folder"));
+        }
+        for (String required : List.of(MODEL_JSON, "saved_model.pb", "variables", TrainingRun.PROVENANCE,
+                METRICS)) {
+            if (!Files.exists(run.resolve(required))) {
+                throw new DataFormatException(run.resolve(required), "missing: " + run
+                        + " is not a completed training run (export needs the model, its provenance and metrics)");
+            }
+        }
+        Map<String, Object> provenance = TrainingRun.readProvenance(run);
+        Object status = Json.getObject(provenance, "run").get("status");
+        if (!"completed".equals(status)) {
+            throw new DataFormatException(run.resolve(TrainingRun.PROVENANCE), "the run is not completed (status "
+                    + status + "): finish it with train --resume");
+        }
+        Map<String, Object> metrics = readJson(run.resolve(METRICS));
+        Map<String, Object> modelJson = readJson(run.resolve(MODEL_JSON));
+
+        Files.createDirectories(target.getParent());
+        Path stage = Files.createDirectory(target.resolveSibling("." + target.getFileName() + ".export-"
+                + Long.toUnsignedString(System.nanoTime(), 36)));
+        try {
+            Files.copy(run.resolve("saved_model.pb"), stage.resolve("saved_model.pb"));
+            copyTree(run.resolve("variables"), stage.resolve("variables"));
+            if (Files.isDirectory(run.resolve("assets"))) {
+                copyTree(run.resolve("assets"), stage.resolve("assets"));
+            }
+            Files.copy(run.resolve(TrainingRun.PROVENANCE), stage.resolve(PROVENANCE));
+            Files.copy(run.resolve(METRICS), stage.resolve(METRICS));
+            if (Files.isRegularFile(run.resolve(TrainingRun.METRICS))) {
+                Files.copy(run.resolve(TrainingRun.METRICS), stage.resolve(TRAINING_METRICS));
+            }
+            if (Files.isRegularFile(run.resolve(DATA_PROFILE))) {
+                Files.copy(run.resolve(DATA_PROFILE), stage.resolve(DATA_PROFILE));
+            }
+            Map<String, Object> described = describe(modelJson, name, provenance);
+            Files.writeString(stage.resolve(MODEL_JSON), Json.write(described), StandardCharsets.UTF_8);
+            Files.writeString(stage.resolve(MODEL_CARD), ModelCard.render(described, provenance, metrics),
+                    StandardCharsets.UTF_8);
+            PackageManifest.write(stage);
+            if (zip) {
+                AtomicFile.write(target, os -> zipTree(stage, os));
+            } else {
+                if (Files.exists(target)) {
+                    Files.delete(target); // an empty folder
+                }
+                Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } finally {
+            RunCheckpoints.deleteTree(stage);
+        }
+        return target;
+    }
+
+    /** model.json as the run wrote it, plus the package's name and what a caller needs to feed the model. */
+    private static Map<String, Object> describe(Map<String, Object> modelJson, String name,
+            Map<String, Object> provenance) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.putAll(modelJson);
+        Map<String, Object> spec = Json.getObject(modelJson, "spec");
+        int classes = Json.getInt(spec, "numClasses");
+        List<String> classNames = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            classNames.add(classes == 2 ? (c == 0 ? "background" : "left_ventricle") : "class_" + c);
+        }
+        m.put("class_names", classNames);
+        Map<String, Object> input = new LinkedHashMap<>();
+        input.put("channels", spec.get("inputChannels"));
+        input.put("network_size", List.of(spec.get("inputHeight"), spec.get("inputWidth")));
+        input.put("fit", spec.get("inputFit"));
+        input.put("normalization", spec.get("normalization"));
+        Map<String, Object> config = Json.getObject(provenance, "config");
+        if (config.get("train_pixel_spacing_mm") != null) {
+            input.put("expected_pixel_spacing_mm", config.get("train_pixel_spacing_mm"));
+        }
+        m.put("input", input);
+        m.put("run_id", Json.getObject(provenance, "run").get("id"));
+        m.put("exported", Instant.now().toString());
+        return m;
+    }
+
+    /**
+     * Opens a package folder after verifying its manifest.
+     *
+     * @throws PackageIntegrityException naming the missing, modified or unlisted file
+     */
+    public static ModelPackage open(Path pkg) throws IOException {
+        Path dir = pkg.toAbsolutePath().normalize();
+        if (Files.isRegularFile(dir)) {
+            throw new DataFormatException(dir, "a zipped package: unpack it first (ModelPackage.unzip)");
+        }
+        PackageManifest manifest = PackageManifest.verify(dir);
+        for (String required : List.of(MODEL_JSON, PROVENANCE, METRICS, MODEL_CARD, "saved_model.pb")) {
+            if (!manifest.entries().containsKey(required)) {
+                throw new PackageIntegrityException(dir.resolve(required), "missing from the package's MANIFEST: "
+                        + "not a complete model package");
+            }
+        }
+        return new ModelPackage(dir, readJson(dir.resolve(MODEL_JSON)), readJson(dir.resolve(PROVENANCE)),
+                readJson(dir.resolve(METRICS)), manifest.sha256());
+    }
+
+    /** Whether {@code dir} looks like a package (has a MANIFEST); {@link #open} still verifies it. */
+    public static boolean isPackage(Path dir) {
+        return Files.isRegularFile(dir.resolve(PackageManifest.FILE_NAME));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public String name() {
+        return Json.getString(model, "name");
+    }
+
+    public Map<String, Object> modelJson() {
+        return model;
+    }
+
+    public Map<String, Object> provenance() {
+        return provenance;
+    }
+
+    public Map<String, Object> metrics() {
+        return metrics;
+    }
+
+    /** SHA-256 of the MANIFEST file: identifies the package's exact content; validation records carry it. */
+    public String manifestSha256() {
+        return manifestSha256;
+    }
+
+    /**
+     * How two packages differ in what made them and what they measured: provenance (minus per-run identifiers and
+     * times), the model description (minus export time) and the metrics summary.
+     */
+    public static List<JsonDiff.Change> diff(ModelPackage a, ModelPackage b) {
+        return JsonDiff.diff(comparable(a), comparable(b));
+    }
+
+    private static Map<String, Object> comparable(ModelPackage p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Map<String, Object> model = new LinkedHashMap<>(p.model);
+        model.remove("exported");
+        model.remove("run_id");
+        m.put("model", model);
+        Map<String, Object> prov = new LinkedHashMap<>(p.provenance);
+        Map<String, Object> run = new LinkedHashMap<>(Json.getObject(prov, "run"));
+        run.remove("id");
+        run.remove("started");
+        run.remove("ended");
+        prov.put("run", run);
+        Map<String, Object> result = prov.get("result") instanceof Map<?, ?> ? new LinkedHashMap<>(
+                Json.getObject(prov, "result")) : null;
+        if (result != null) {
+            result.remove("training_seconds");
+            prov.put("result", result);
+        }
+        m.put("provenance", prov);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        for (String k : List.of("split", "dice_mean", "dice_global")) {
+            if (p.metrics.containsKey(k)) {
+                metrics.put(k, p.metrics.get(k));
+            }
+        }
+        m.put("metrics", metrics);
+        return m;
+    }
+
+    /** Unpacks a zipped package into {@code dir} (created; must not exist), refusing entries that leave it. */
+    public static Path unzip(Path zip, Path dir) throws IOException {
+        Path root = dir.toAbsolutePath().normalize();
+        Files.createDirectories(root);
+        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+            ZipEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                Path p = root.resolve(e.getName()).normalize();
+                if (!p.startsWith(root) || p.equals(root)) {
+                    throw new DataFormatException(zip, "zip entry leaves the package folder: " + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(p);
+                } else {
+                    Files.createDirectories(p.getParent());
+                    Files.copy(in, p);
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new DataFormatException(zip, "not a readable zip: " + e.getMessage(), e);
+        }
+        return root;
+    }
+
+    private static void zipTree(Path root, OutputStream os) throws IOException {
+        try (ZipOutputStream zip = new ZipOutputStream(os); Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
+                zip.putNextEntry(new ZipEntry(root.relativize(p).toString().replace(java.io.File.separatorChar,
+                        '/')));
+                try (InputStream in = Files.newInputStream(p)) {
+                    in.transferTo(zip);
+                }
+                zip.closeEntry();
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(t);
+                } else {
+                    Files.copy(p, t);
+                }
+            }
+        }
+    }
+
+    private static boolean isEmptyDirectory(Path p) throws IOException {
+        if (!Files.isDirectory(p)) {
+            return false;
+        }
+        try (Stream<Path> s = Files.list(p)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    static Map<String, Object> readJson(Path file) throws IOException {
+        try {
+            return Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)));
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(file, "unreadable JSON: " + e.getMessage(), e);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new DataFormatException(file, "not UTF-8 text", e);
+        }
+    }
+}
