@@ -1,0 +1,17 @@
+package io.medseg.mlops.registry;
+
+import java.time.Instant;
+
+/**
+ * One line of a model's stage history ({@code <name>/history.jsonl} in the registry): a registration
+ * ({@code from} is null, {@code to} is {@link Stage#STAGING}) or a stage change.
+ *
+ * @param time when it happened
+ * @param name the model name
+ * @param version the version that changed
+ * @param from the stage before, or null for a registration
+ * @param to the stage after
+ * @param user the {@code user.name} of the process that made the change
+ */
+public record HistoryEvent(Instant time, String name, int version, Stage from, Stage to, String user) {
+}

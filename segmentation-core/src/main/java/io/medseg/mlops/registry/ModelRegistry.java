@@ -1,0 +1,784 @@
+package io.medseg.mlops.registry;
+
+import io.medseg.data.DataFormatException;
+import io.medseg.io.AtomicFile;
+import io.medseg.io.Json;
+import io.medseg.mlops.PackageIntegrityException;
+import io.medseg.mlops.PackageManifest;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A model registry kept in a plain directory (no service): numbered versions of each named model, each a verified
+ * copy of a model package, with a stage ({@link Stage}) and a stage history.
+ *
+ * <h2>Layout</h2>
+ * <pre>
+ * REGISTRY/
+ *   .medseg-registry.json        {"format": "medseg-registry", "formatVersion": 1}
+ *   NAME/                        one folder per model name
+ *     .lock                      locked while a version is added or a stage changes
+ *     history.jsonl              one JSON object per line: time, name, version, from, to, user
+ *     .incoming/                 packages being copied in (hidden; never listed)
+ *     1/
+ *       package/                 the registered copy: the package as exported, with validations/
+ *       version.json             the entry, written last: a version without it is not listed
+ *     2/ ...
+ * </pre>
+ * {@code version.json} is {@code {"format": "medseg-registry-version", "formatVersion": 1, "name", "version",
+ * "stage" (staging|production|archived), "stageChanged", "registered", "registeredBy", "source",
+ * "manifest_sha256"}}, times in ISO-8601 UTC.
+ *
+ * <h2>Safety</h2>
+ * A registration verifies the package against its {@code MANIFEST}, copies it into {@code NAME/.incoming/},
+ * verifies the copy, and only then, holding the model's lock, claims the next number with an exclusive
+ * {@code mkdir}, renames the copy into it and writes {@code version.json} last. A registration killed at any point
+ * leaves no listed version: at worst a hidden folder under {@code .incoming/}, or a numbered folder without
+ * {@code version.json} whose number is then skipped; both can be deleted by hand. Version numbers are handed out
+ * and stages changed under a per-name lock that is both an in-JVM lock and a {@link FileLock} on
+ * {@code NAME/.lock}, so threads and separate processes never lose or duplicate a version and never race on
+ * stages. Files are written to a temporary name, forced to disk and renamed into place.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>Model names come from the package's {@code model.json} {@code "name"} and match
+ *       {@code [a-z0-9][a-z0-9._-]{0,63}}.</li>
+ *   <li>A package whose MANIFEST is byte-identical (same SHA-256) to that of an existing version of the same name is
+ *       refused, naming that version: each content is registered once, so its validation records and history stay
+ *       in one place.</li>
+ *   <li>Promotion to {@link Stage#PRODUCTION} re-verifies the registered copy and requires that the newest
+ *       validation record in its {@code validations/} whose {@code manifest_sha256} matches its MANIFEST passed
+ *       (records are re-read at each call, so a gate may write them into the registered copy later). The previous
+ *       production version of that name is archived first.</li>
+ * </ul>
+ *
+ * <p>Instances are thread-safe and cheap; several may be open on the same directory.
+ */
+public final class ModelRegistry {
+    /** The environment variable naming the default registry directory. */
+    public static final String ENV_VAR = "MEDSEG_REGISTRY";
+
+    static final String MARKER_FILE = ".medseg-registry.json";
+    static final String MARKER_FORMAT = "medseg-registry";
+    static final String VERSION_FORMAT = "medseg-registry-version";
+    static final int FORMAT_VERSION = 1;
+    static final String VERSION_FILE = "version.json";
+    static final String PACKAGE_DIR = "package";
+    static final String HISTORY_FILE = "history.jsonl";
+    static final String LOCK_FILE = ".lock";
+    static final String INCOMING_DIR = ".incoming";
+    static final String MODEL_JSON = "model.json";
+    static final String METRICS_JSON = "metrics.json";
+
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+    private static final Pattern VERSION_DIR = Pattern.compile("[1-9][0-9]{0,8}");
+
+    /** In-JVM half of the per-name lock (a FileLock is held per JVM, not per thread), keyed by name folder. */
+    private static final ConcurrentMap<Path, ReentrantLock> JVM_LOCKS = new ConcurrentHashMap<>();
+
+    private final Path root;
+    private volatile Consumer<String> checkpoint = step -> { };
+
+    private ModelRegistry(Path root) {
+        this.root = root;
+    }
+
+    /**
+     * Opens the registry in {@code dir}, creating it if it does not exist. An existing directory must be a registry
+     * already or hold nothing but hidden files.
+     *
+     * @throws IllegalArgumentException if {@code dir} is a file, or a non-empty directory that is not a registry
+     */
+    public static ModelRegistry open(Path dir) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            throw new IllegalArgumentException("registry location is not a directory: " + abs);
+        }
+        Files.createDirectories(abs);
+        Path root = abs.toRealPath();
+        Path marker = root.resolve(MARKER_FILE);
+        if (Files.exists(marker)) {
+            Map<String, Object> json = readJsonObject(marker);
+            if (!MARKER_FORMAT.equals(json.get("format"))) {
+                throw new DataFormatException(marker, "not a registry marker: \"format\" is " + json.get("format"));
+            }
+            long version = jsonLong(marker, json, "formatVersion");
+            if (version < 1 || version > FORMAT_VERSION) {
+                throw new DataFormatException(marker, "unsupported registry formatVersion " + version
+                        + " (this library reads 1 to " + FORMAT_VERSION + ")");
+            }
+        } else {
+            List<String> visible;
+            try (Stream<Path> entries = Files.list(root)) {
+                visible = entries.map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted()
+                        .limit(5).toList();
+            }
+            if (!visible.isEmpty()) {
+                throw new IllegalArgumentException("not a model registry: " + root + " holds " + visible
+                        + " but no " + MARKER_FILE + "; use a new or empty directory");
+            }
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("format", MARKER_FORMAT);
+            json.put("formatVersion", FORMAT_VERSION);
+            writeDurably(marker, Json.write(json) + "\n");
+        }
+        return new ModelRegistry(root);
+    }
+
+    /** {@code $MEDSEG_REGISTRY} if set (and not blank), else {@code ~/.medseg/registry}. */
+    public static Path defaultLocation() {
+        return defaultLocation(System.getenv(), System.getProperty("user.home"));
+    }
+
+    static Path defaultLocation(Map<String, String> env, String userHome) {
+        String configured = env.get(ENV_VAR);
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured.strip());
+        }
+        return Path.of(userHome, ".medseg", "registry");
+    }
+
+    /** The registry directory (absolute, links resolved). */
+    public Path root() {
+        return root;
+    }
+
+    // ---- registering ----
+
+    /**
+     * Registers the model package in {@code packageDir} as the next version of the model its {@code model.json}
+     * names, in stage {@link Stage#STAGING}. The package (with its {@code validations/}) is copied; the original is
+     * left as it is.
+     *
+     * @throws PackageIntegrityException if the package does not match its MANIFEST (naming the file)
+     * @throws DataFormatException if {@code model.json} is missing, unreadable or has no valid name, or
+     *     {@code metrics.json} is not a JSON object
+     * @throws IllegalStateException if a version with the same MANIFEST is already registered, or the package
+     *     changed while it was being copied
+     */
+    public ModelVersion register(Path packageDir) throws IOException {
+        Objects.requireNonNull(packageDir, "packageDir");
+        PackageManifest manifest = PackageManifest.verify(packageDir);
+        Path source = manifest.dir();
+        String name = packageName(source);
+        Path metrics = source.resolve(METRICS_JSON);
+        if (Files.exists(metrics)) {
+            readJsonObject(metrics);
+        }
+        Path nameDir = root.resolve(name);
+        Files.createDirectories(nameDir);
+        // cheap early refusal; checked again under the lock
+        requireNotRegistered(name, manifest.sha256(), source);
+        Path incoming = Files.createDirectories(nameDir.resolve(INCOMING_DIR));
+        Path work = Files.createTempDirectory(incoming, "register-");
+        try {
+            Path copy = work.resolve(PACKAGE_DIR);
+            copyPackage(source, copy);
+            PackageManifest copied;
+            try {
+                copied = PackageManifest.verify(copy);
+            } catch (PackageIntegrityException e) {
+                throw new IllegalStateException("package " + source + " changed while it was being registered: "
+                        + e.getMessage(), e);
+            }
+            if (!copied.sha256().equals(manifest.sha256())) {
+                throw new IllegalStateException("package " + source + " changed while it was being registered: "
+                        + "its MANIFEST was rewritten");
+            }
+            checkpoint.accept("copied");
+            return withNameLock(name, () -> addVersion(name, source, copy, manifest.sha256()));
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    /** Under the name lock: claims the next number, moves the verified copy in, writes the entry last. */
+    private ModelVersion addVersion(String name, Path source, Path copy, String sha) throws IOException {
+        requireNotRegistered(name, sha, source);
+        Path nameDir = root.resolve(name);
+        int version = highestVersionNumber(nameDir) + 1;
+        Path versionDir;
+        while (true) {
+            versionDir = nameDir.resolve(Integer.toString(version));
+            try {
+                Files.createDirectory(versionDir);
+                break;
+            } catch (FileAlreadyExistsException taken) {
+                version++;
+            }
+        }
+        boolean entered = false;
+        try {
+            checkpoint.accept("claimed");
+            Files.move(copy, versionDir.resolve(PACKAGE_DIR), StandardCopyOption.ATOMIC_MOVE);
+            checkpoint.accept("moved");
+            Instant now = Instant.now();
+            Entry entry = new Entry(name, version, Stage.STAGING, now, now, userName(), source.toString(), sha);
+            writeEntry(versionDir, entry);
+            entered = true;
+            appendHistory(name, now, version, null, Stage.STAGING);
+            return toModelVersion(entry);
+        } finally {
+            if (!entered) {
+                // nothing lists a version without its entry, and the claim was made under the lock: undo it
+                deleteTree(versionDir);
+            }
+        }
+    }
+
+    private void requireNotRegistered(String name, String sha, Path source) throws IOException {
+        for (Entry e : entries(name)) {
+            if (e.manifestSha256.equals(sha)) {
+                throw new IllegalStateException("package " + source + " is already registered as " + name + " "
+                        + e.version + " (same MANIFEST sha256 " + sha + "); each package content is registered "
+                        + "once");
+            }
+        }
+    }
+
+    // ---- reading ----
+
+    /** The names of the models with at least one registered version, sorted. */
+    public List<String> names() throws IOException {
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (NAME.matcher(n).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                        && !entries(n).isEmpty()) {
+                    names.add(n);
+                }
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** Every registered version of every model, by name, then version. */
+    public List<ModelVersion> list() throws IOException {
+        List<ModelVersion> all = new ArrayList<>();
+        for (String name : names()) {
+            all.addAll(list(name));
+        }
+        return all;
+    }
+
+    /** The registered versions of {@code name}, oldest first; empty if the name is unknown. */
+    public List<ModelVersion> list(String name) throws IOException {
+        checkName(name);
+        List<ModelVersion> versions = new ArrayList<>();
+        for (Entry e : entries(name)) {
+            versions.add(toModelVersion(e));
+        }
+        return versions;
+    }
+
+    /**
+     * One registered version.
+     *
+     * @throws IllegalArgumentException if there is no such (completely registered) version
+     */
+    public ModelVersion version(String name, int version) throws IOException {
+        return toModelVersion(requireEntry(name, version));
+    }
+
+    /** The production version of {@code name}, if one is. */
+    public Optional<ModelVersion> production(String name) throws IOException {
+        checkName(name);
+        for (Entry e : entries(name)) {
+            if (e.stage == Stage.PRODUCTION) {
+                return Optional.of(toModelVersion(e));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The directory of the registered copy of a version's package.
+     *
+     * @throws IllegalArgumentException if there is no such (completely registered) version
+     */
+    public Path get(String name, int version) throws IOException {
+        requireEntry(name, version);
+        return packageDir(name, version);
+    }
+
+    /** The stage history of {@code name}, oldest first; empty if the name is unknown. */
+    public List<HistoryEvent> history(String name) throws IOException {
+        checkName(name);
+        Path file = root.resolve(name).resolve(HISTORY_FILE);
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        String text = readUtf8(file);
+        String[] lines = text.split("\n", -1);
+        // the last element is empty when the file ends in a newline; an unterminated last line is an append that
+        // did not finish, and is skipped
+        List<HistoryEvent> events = new ArrayList<>();
+        for (int i = 0; i < lines.length - 1; i++) {
+            if (lines[i].isEmpty()) {
+                continue;
+            }
+            try {
+                Map<String, Object> json = Json.object(Json.parse(lines[i]));
+                Object from = json.get("from");
+                events.add(new HistoryEvent(Instant.parse(Json.getString(json, "time")),
+                        Json.getString(json, "name"), Json.getInt(json, "version"),
+                        from == null ? null : Stage.parse(Json.getString(json, "from")),
+                        Stage.parse(Json.getString(json, "to")), (String) json.get("user")));
+            } catch (IllegalArgumentException | DateTimeParseException | ClassCastException e) {
+                throw new DataFormatException(file, "malformed line " + (i + 1) + ": " + e.getMessage(), e);
+            }
+        }
+        return events;
+    }
+
+    // ---- stages ----
+
+    /**
+     * Moves a version to {@code stage}. Promotion to {@link Stage#PRODUCTION} re-verifies the registered copy
+     * against its MANIFEST, requires that the newest validation record for that MANIFEST passed, and archives the
+     * previous production version of the name. Moving a version to the stage it is in changes nothing. Every change
+     * is appended to the name's history.
+     *
+     * @return the version as it is now
+     * @throws IllegalArgumentException if there is no such version
+     * @throws IllegalStateException if promotion to production lacks a passing validation record (the message says
+     *     what was found)
+     * @throws PackageIntegrityException if the registered copy no longer matches its MANIFEST
+     */
+    public ModelVersion promote(String name, int version, Stage stage) throws IOException {
+        Objects.requireNonNull(stage, "stage");
+        Entry before = requireEntry(name, version);
+        if (stage == Stage.PRODUCTION) {
+            // hashing may take a while: done before taking the lock
+            verifyRegisteredCopy(before);
+        }
+        return withNameLock(name, () -> {
+            Entry entry = requireEntry(name, version);
+            if (entry.stage == stage) {
+                return toModelVersion(entry);
+            }
+            Instant now = Instant.now();
+            if (stage == Stage.PRODUCTION) {
+                requirePassingValidation(entry);
+                // archive first: a crash in between leaves no production version rather than two
+                for (Entry other : entries(name)) {
+                    if (other.version != version && other.stage == Stage.PRODUCTION) {
+                        changeStage(other, Stage.ARCHIVED, now);
+                    }
+                }
+            }
+            return toModelVersion(changeStage(entry, stage, now));
+        });
+    }
+
+    private Entry changeStage(Entry entry, Stage to, Instant now) throws IOException {
+        Entry changed = new Entry(entry.name, entry.version, to, entry.registered, now, entry.registeredBy,
+                entry.source, entry.manifestSha256);
+        writeEntry(root.resolve(entry.name).resolve(Integer.toString(entry.version)), changed);
+        appendHistory(entry.name, now, entry.version, entry.stage, to);
+        return changed;
+    }
+
+    private void verifyRegisteredCopy(Entry entry) throws IOException {
+        Path pkg = packageDir(entry.name, entry.version);
+        PackageManifest manifest = PackageManifest.verify(pkg);
+        if (!manifest.sha256().equals(entry.manifestSha256)) {
+            throw new PackageIntegrityException(pkg.resolve(PackageManifest.FILE_NAME), "rewritten after "
+                    + entry.name + " " + entry.version + " was registered: sha256 is " + manifest.sha256()
+                    + ", the registry recorded " + entry.manifestSha256);
+        }
+    }
+
+    private void requirePassingValidation(Entry entry) throws IOException {
+        Path pkg = packageDir(entry.name, entry.version);
+        PackageValidations validations = PackageValidations.read(pkg);
+        Optional<ValidationRecord> latest = validations.latest(entry.manifestSha256);
+        String what = entry.name + " " + entry.version;
+        if (latest.isEmpty()) {
+            StringBuilder msg = new StringBuilder(what + " has no passing validation record: run segment validate "
+                    + "first");
+            int others = validations.records().size();
+            if (others > 0) {
+                msg.append(" (").append(others).append(others == 1 ? " record" : " records").append(" in ")
+                        .append(pkg.resolve(PackageManifest.VALIDATIONS_DIR)).append(others == 1 ? " is" : " are")
+                        .append(" for another package: manifest_sha256 differs from this package's ")
+                        .append(entry.manifestSha256).append(')');
+            }
+            if (!validations.unreadable().isEmpty()) {
+                msg.append(" (not usable: ");
+                boolean first = true;
+                for (Map.Entry<Path, String> u : validations.unreadable().entrySet()) {
+                    msg.append(first ? "" : "; ").append(u.getKey().getFileName()).append(": ").append(u.getValue());
+                    first = false;
+                }
+                msg.append(')');
+            }
+            throw new IllegalStateException(msg.toString());
+        }
+        ValidationRecord record = latest.get();
+        if (!record.passed()) {
+            List<String> failed = record.failedRequirements();
+            throw new IllegalStateException(what + " did not pass validation: its latest validation record "
+                    + record.file().getFileName() + " (created " + record.created() + ") failed"
+                    + (failed.isEmpty() ? "" : " on " + String.join(", ", failed))
+                    + "; only a version whose latest record passed can go to production");
+        }
+    }
+
+    // ---- entries ----
+
+    /** A version's {@code version.json}. */
+    private record Entry(String name, int version, Stage stage, Instant registered, Instant stageChanged,
+            String registeredBy, String source, String manifestSha256) {
+    }
+
+    private ModelVersion toModelVersion(Entry e) throws IOException {
+        Path pkg = packageDir(e.name, e.version);
+        Path metricsFile = pkg.resolve(METRICS_JSON);
+        Map<String, Object> metrics = Files.exists(metricsFile) ? readJsonObject(metricsFile) : Map.of();
+        Optional<ValidationRecord> latest = PackageValidations.read(pkg).latest(e.manifestSha256);
+        return new ModelVersion(e.name, e.version, e.stage, e.registered, e.registeredBy, e.source,
+                e.manifestSha256, e.stageChanged, pkg, metrics, latest);
+    }
+
+    private Path packageDir(String name, int version) {
+        return root.resolve(name).resolve(Integer.toString(version)).resolve(PACKAGE_DIR);
+    }
+
+    private Entry requireEntry(String name, int version) throws IOException {
+        checkName(name);
+        if (version < 1) {
+            throw new IllegalArgumentException("version must be 1 or more: " + version);
+        }
+        Optional<Entry> entry = readEntry(name, root.resolve(name).resolve(Integer.toString(version)));
+        if (entry.isEmpty()) {
+            List<Integer> known = entries(name).stream().map(Entry::version).toList();
+            throw new IllegalArgumentException("no version " + version + " of model " + name + " in registry "
+                    + root + (known.isEmpty() ? " (no versions)" : " (versions: " + known + ")"));
+        }
+        return entry.get();
+    }
+
+    /** The complete versions of {@code name}, by number. */
+    private List<Entry> entries(String name) throws IOException {
+        Path nameDir = root.resolve(name);
+        List<Entry> entries = new ArrayList<>();
+        for (int n : versionNumbers(nameDir)) {
+            readEntry(name, nameDir.resolve(Integer.toString(n))).ifPresent(entries::add);
+        }
+        return entries;
+    }
+
+    /** Every numbered folder, complete or not, ascending. */
+    private static List<Integer> versionNumbers(Path nameDir) throws IOException {
+        List<Integer> numbers = new ArrayList<>();
+        if (!Files.isDirectory(nameDir)) {
+            return numbers;
+        }
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(nameDir)) {
+            for (Path p : entries) {
+                String n = p.getFileName().toString();
+                if (VERSION_DIR.matcher(n).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    numbers.add(Integer.parseInt(n));
+                }
+            }
+        }
+        numbers.sort(Comparator.naturalOrder());
+        return numbers;
+    }
+
+    private static int highestVersionNumber(Path nameDir) throws IOException {
+        List<Integer> numbers = versionNumbers(nameDir);
+        return numbers.isEmpty() ? 0 : numbers.get(numbers.size() - 1);
+    }
+
+    private static Optional<Entry> readEntry(String name, Path versionDir) throws IOException {
+        Path file = versionDir.resolve(VERSION_FILE);
+        Map<String, Object> json;
+        try {
+            json = readJsonObject(file);
+        } catch (NoSuchFileException absent) {
+            return Optional.empty();
+        }
+        try {
+            if (!VERSION_FORMAT.equals(json.get("format"))) {
+                throw new IllegalArgumentException("\"format\" is " + json.get("format") + ", expected \""
+                        + VERSION_FORMAT + "\"");
+            }
+            long formatVersion = Json.getLong(json, "formatVersion");
+            if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
+                throw new IllegalArgumentException("unsupported formatVersion " + formatVersion);
+            }
+            Entry e = new Entry(Json.getString(json, "name"), Json.getInt(json, "version"),
+                    Stage.parse(Json.getString(json, "stage")), Instant.parse(Json.getString(json, "registered")),
+                    Instant.parse(Json.getString(json, "stageChanged")), Json.getString(json, "registeredBy"),
+                    Json.getString(json, "source"), Json.getString(json, "manifest_sha256"));
+            if (!e.name.equals(name) || !Integer.toString(e.version).equals(versionDir.getFileName().toString())) {
+                throw new IllegalArgumentException("entry says " + e.name + " " + e.version + " but lies in "
+                        + name + "/" + versionDir.getFileName());
+            }
+            return Optional.of(e);
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new DataFormatException(file, "malformed registry entry: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeEntry(Path versionDir, Entry e) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("format", VERSION_FORMAT);
+        json.put("formatVersion", FORMAT_VERSION);
+        json.put("name", e.name);
+        json.put("version", e.version);
+        json.put("stage", e.stage.id());
+        json.put("stageChanged", e.stageChanged.toString());
+        json.put("registered", e.registered.toString());
+        json.put("registeredBy", e.registeredBy);
+        json.put("source", e.source);
+        json.put("manifest_sha256", e.manifestSha256);
+        writeDurably(versionDir.resolve(VERSION_FILE), Json.write(json) + "\n");
+    }
+
+    private void appendHistory(String name, Instant time, int version, Stage from, Stage to) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("time", time.toString());
+        json.put("name", name);
+        json.put("version", version);
+        json.put("from", from == null ? null : from.id());
+        json.put("to", to.id());
+        json.put("user", userName());
+        Path file = root.resolve(name).resolve(HISTORY_FILE);
+        String line = Json.writeCompact(json) + "\n";
+        if (Files.exists(file) && Files.size(file) > 0) {
+            byte[] existing = Files.readAllBytes(file);
+            if (existing[existing.length - 1] != '\n') {
+                // an earlier append was cut short (its event never completed): drop the partial line
+                int keep = existing.length - 1;
+                while (keep > 0 && existing[keep - 1] != '\n') {
+                    keep--;
+                }
+                try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    out.truncate(keep);
+                }
+            }
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            while (bytes.hasRemaining()) {
+                out.write(bytes);
+            }
+            out.force(true);
+        }
+    }
+
+    // ---- locking ----
+
+    @FunctionalInterface
+    private interface LockedAction<T> {
+        T run() throws IOException;
+    }
+
+    private <T> T withNameLock(String name, LockedAction<T> action) throws IOException {
+        Path nameDir = root.resolve(name);
+        Files.createDirectories(nameDir);
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(nameDir, k -> new ReentrantLock());
+        if (jvmLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("the registry lock for " + name + " is already held by this thread");
+        }
+        jvmLock.lock();
+        try (FileChannel channel = FileChannel.open(nameDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock fileLock = channel.lock();
+            try {
+                return action.run();
+            } finally {
+                fileLock.release();
+            }
+        } finally {
+            jvmLock.unlock();
+        }
+    }
+
+    // ---- files ----
+
+    private static String packageName(Path pkg) throws IOException {
+        Path json = pkg.resolve(MODEL_JSON);
+        if (!Files.isRegularFile(json, LinkOption.NOFOLLOW_LINKS)) {
+            throw new DataFormatException(json, "missing: a model package names its model in " + MODEL_JSON);
+        }
+        Object name = readJsonObject(json).get("name");
+        if (!(name instanceof String s)) {
+            throw new DataFormatException(json, name == null ? "has no \"name\" (the model name)"
+                    : "\"name\" must be a string, got " + name);
+        }
+        if (!NAME.matcher(s).matches()) {
+            throw new DataFormatException(json, "model name \"" + s + "\" is not valid: use 1 to 64 characters "
+                    + "a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
+        }
+        return s;
+    }
+
+    private static void checkName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid model name \"" + name + "\": use 1 to 64 characters a-z, "
+                    + "0-9, '.', '_' or '-', starting with a letter or digit");
+        }
+    }
+
+    private static Map<String, Object> readJsonObject(Path file) throws IOException {
+        String text = readUtf8(file);
+        try {
+            return Json.object(Json.parse(text));
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(file, "not a json object: " + e.getMessage(), e);
+        }
+    }
+
+    private static long jsonLong(Path file, Map<String, Object> json, String key) {
+        try {
+            return Json.getLong(json, key);
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    private static String readUtf8(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not utf-8 text", e);
+        }
+    }
+
+    private static String userName() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    /** Writes {@code text} to a hidden temporary file, forces it to disk, then renames it onto {@code target}. */
+    private static void writeDurably(Path target, String text) throws IOException {
+        ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        Path tmp = AtomicFile.siblingTemp(target);
+        boolean moved = false;
+        try {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true);
+            }
+            AtomicFile.moveInto(tmp, target);
+            moved = true;
+        } finally {
+            if (!moved) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * Copies a package: regular files and folders only (a symbolic link or special file is refused), hidden entries
+     * under {@code validations/} (records still being written) left out, each file forced to disk.
+     */
+    private static void copyPackage(Path source, Path target) throws IOException {
+        Files.walkFileTree(source, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Path rel = source.relativize(dir);
+                if (hiddenUnderValidations(rel)) {
+                    return FileVisitResult.SKIP_SUBTREE;
+                }
+                Files.createDirectory(target.resolve(rel));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path rel = source.relativize(file);
+                if (hiddenUnderValidations(rel)) {
+                    return FileVisitResult.CONTINUE;
+                }
+                if (attrs.isSymbolicLink() || !attrs.isRegularFile()) {
+                    throw new DataFormatException(file, (attrs.isSymbolicLink() ? "symbolic link" : "not a regular "
+                            + "file") + ": a model package must hold regular files only");
+                }
+                Path dest = target.resolve(rel);
+                Files.copy(file, dest);
+                try (FileChannel out = FileChannel.open(dest, StandardOpenOption.WRITE)) {
+                    out.force(true);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                throw e;
+            }
+        });
+    }
+
+    private static boolean hiddenUnderValidations(Path rel) {
+        return rel.getNameCount() > 1 && rel.getName(0).toString().equals(PackageManifest.VALIDATIONS_DIR)
+                && rel.getFileName().toString().startsWith(".");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                if (e != null) {
+                    throw e;
+                }
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** Lets tests stop a registration at a named step ({@code copied}, {@code claimed}, {@code moved}). */
+    void onCheckpoint(Consumer<String> hook) {
+        this.checkpoint = Objects.requireNonNull(hook, "hook");
+    }
+}
