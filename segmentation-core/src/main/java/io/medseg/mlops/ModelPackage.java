@@ -291,6 +291,11 @@ public final class ModelPackage {
         }
     }
 
+    /** Deletes a folder and everything in it (nothing when it does not exist). */
+    public static void deleteTree(Path root) throws IOException {
+        RunCheckpoints.deleteTree(root);
+    }
+
     private static void copyTree(Path from, Path to) throws IOException {
         try (Stream<Path> walk = Files.walk(from)) {
             for (Path p : walk.toList()) {
