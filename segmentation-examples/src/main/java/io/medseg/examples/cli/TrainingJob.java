@@ -4,6 +4,7 @@ import io.medseg.backend.Backend;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormat;
+import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
@@ -12,6 +13,7 @@ import io.medseg.io.Json;
 import io.medseg.io.SpecJson;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.TrainingRun;
+import io.medseg.mlops.drift.DataProfile;
 import io.medseg.recipe.CardiacRecipe;
 import io.medseg.tensorboard.TensorBoardListener;
 import io.medseg.train.Trainer;
@@ -39,6 +41,8 @@ final class TrainingJob {
     static final String TENSORBOARD_DIR = "tensorboard";
     /** Frames pictured in TensorBoard every epoch. */
     static final int PICTURED_FRAMES = 4;
+    /** The training data's profile, the reference for {@code segment drift}. */
+    static final String DATA_PROFILE = io.medseg.mlops.ModelPackage.DATA_PROFILE;
     /** Validation metrics of the final model, with the split they came from. */
     static final String METRICS_JSON = "metrics.json";
 
@@ -211,6 +215,10 @@ final class TrainingJob {
                 writeTrainingLog(run.dir().resolve(TRAINING_LOG), recipe, seed, split.train(), result);
                 Map<String, Object> metrics = validationMetrics(model, recipe, split);
                 AtomicFile.writeString(run.dir().resolve(METRICS_JSON), Json.write(metrics));
+                // the drift reference: the training images and the final model's predictions on them
+                List<Image> trainImages = split.train().samples().stream().map(Sample::image).toList();
+                DataProfile.of(trainImages, recipe.segmenter(model).predictAll(trainImages))
+                        .write(run.dir().resolve(DATA_PROFILE));
                 run.finish(result, Map.of("metrics", METRICS_JSON));
             } catch (IOException | RuntimeException | Error e) {
                 run.fail(e);

@@ -1,0 +1,152 @@
+package io.medseg.examples.cli;
+
+import io.medseg.backend.Backends;
+import io.medseg.backend.SegmentationModel;
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.data.dicom.DicomReader;
+import io.medseg.data.sunnybrook.SunnybrookDataset;
+import io.medseg.io.AtomicFile;
+import io.medseg.mlops.ModelPackage;
+import io.medseg.mlops.drift.DataProfile;
+import io.medseg.mlops.drift.DriftDetector;
+import io.medseg.mlops.drift.DriftReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code segment drift}: compares incoming images (and the model's predictions on them) with the training-data
+ * profile saved in a model package, feature by feature, and exits 3 when the data has drifted.
+ */
+@Command(name = "drift", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
+        description = {"Check incoming images against the training-data profile of a model package: intensity "
+                + "histogram (PSI), per-image intensity, spread, noise, size, pixel spacing and predicted LV area "
+                + "(two-sample Kolmogorov-Smirnov).",
+                "  segment drift --reference PKG --data DIR",
+                "Exits 0 when no feature drifted, 3 when one did. --what-if-scale / --what-if-noise perturb the "
+                        + "incoming images first, to see what the monitor would catch."})
+public final class DriftCommand implements Callable<Integer> {
+    @ParentCommand
+    SegmentCommand root;
+
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--reference", required = true, paramLabel = "PKG",
+            description = "A model package with a data profile (segment export of a training run).")
+    Path reference;
+
+    @Option(names = "--data", required = true, paramLabel = "PATH",
+            description = "Incoming data: labelled data in any supported format, or with --images any folder of "
+                    + "DICOM files.")
+    Path data;
+
+    @Option(names = "--images", description = "Read every DICOM file under --data (no labels needed).")
+    boolean dicomImages;
+
+    @Option(names = "--patients", paramLabel = "ID", split = ",",
+            description = "Only these patients of labelled data.")
+    List<String> patients;
+
+    @Option(names = "--json", description = "Print the report as one JSON object.")
+    boolean json;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the JSON report to FILE.")
+    Path reportFile;
+
+    @Option(names = "--what-if-scale", paramLabel = "F",
+            description = "Multiply every incoming pixel by F before comparing.")
+    Double whatIfScale;
+
+    @Option(names = "--what-if-noise", paramLabel = "S",
+            description = "Add Gaussian noise of S times each image's 99th percentile before comparing (seeded).")
+    Double whatIfNoise;
+
+    @Override
+    public Integer call() throws Exception {
+        ModelPackage pkg = ModelPackage.open(Inputs.directory(reference));
+        Path profileFile = pkg.dir().resolve(ModelPackage.DATA_PROFILE);
+        if (!Files.isRegularFile(profileFile)) {
+            throw new UsageException(reference + ": the package has no " + ModelPackage.DATA_PROFILE
+                    + " (export it from a training run that recorded one)");
+        }
+        DataProfile profile = DataProfile.read(profileFile);
+        Inputs.existing(data);
+        if (whatIfScale != null && !(whatIfScale > 0 && Double.isFinite(whatIfScale))) {
+            throw new UsageException("--what-if-scale must be > 0: " + whatIfScale);
+        }
+        if (whatIfNoise != null && !(whatIfNoise >= 0 && Double.isFinite(whatIfNoise))) {
+            throw new UsageException("--what-if-noise must be >= 0: " + whatIfNoise);
+        }
+        List<Image> images = perturb(load());
+        DriftReport report;
+        try (SegmentationModel m = Backends.load().load(pkg.dir())) {
+            List<Mask> predicted = new InferenceOptions().segmenter(m).predictAll(images);
+            report = DriftDetector.defaults().compare(profile, images, predicted);
+        }
+        if (reportFile != null) {
+            AtomicFile.writeString(reportFile, report.toJson());
+        }
+        root.out().println(json ? io.medseg.io.Json.writeCompact(report.toMap()) : report.summary());
+        return report.drifted() ? Errors.NOT_MET : 0;
+    }
+
+    private List<Image> load() throws java.io.IOException {
+        if (dicomImages) {
+            List<Path> files = SunnybrookDataset.dicomFiles(data);
+            if (files.isEmpty()) {
+                throw new UsageException(data + ": no DICOM files found");
+            }
+            List<Image> out = new ArrayList<>();
+            for (Path f : files) {
+                out.add(DicomReader.read(f).toImage());
+            }
+            return out;
+        }
+        return dataOptions.load(data, patients, root.err()).samples().stream().map(Sample::image).toList();
+    }
+
+    private List<Image> perturb(List<Image> images) {
+        if (whatIfScale == null && whatIfNoise == null) {
+            return images;
+        }
+        List<Image> out = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            Image im = images.get(i);
+            float[] px = im.toArray();
+            if (whatIfScale != null) {
+                for (int p = 0; p < px.length; p++) {
+                    px[p] *= whatIfScale.floatValue();
+                }
+            }
+            if (whatIfNoise != null) {
+                float[] sorted = px.clone();
+                Arrays.sort(sorted);
+                double sigma = whatIfNoise * sorted[(int) Math.min(sorted.length - 1L, (long) (0.99 * sorted.length))];
+                SplittableRandom rnd = new SplittableRandom(1000L + i);
+                for (int p = 0; p < px.length; p++) {
+                    px[p] += (float) (sigma * gaussian(rnd));
+                }
+            }
+            Image changed = Image.of(im.height(), im.width(), im.channels(), px);
+            out.add(im.spacing().map(changed::withSpacing).orElse(changed));
+        }
+        return out;
+    }
+
+    private static double gaussian(SplittableRandom rnd) {
+        double u = 1 - rnd.nextDouble();
+        double v = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+    }
+}
