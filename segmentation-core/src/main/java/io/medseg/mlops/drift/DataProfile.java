@@ -1,0 +1,394 @@
+package io.medseg.mlops.drift;
+
+import io.medseg.data.DataFormatException;
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.data.PixelSpacing;
+import io.medseg.io.AtomicFile;
+import io.medseg.io.Json;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a set of images (and, optionally, the model's predicted masks for them) looks like, for drift detection:
+ * the per-image values of every {@link DriftFeature} (kept one per image, so two-sample tests are possible) and
+ * the pooled {@link IntensityHistogram} of relative intensities.
+ *
+ * <pre>{@code
+ * DataProfile reference = DataProfile.of(trainingImages, predictedMasks);       // at training time
+ * reference.write(modelDir.resolve("data-profile.json"));
+ * ...
+ * DataProfile incoming = DataProfile.against(DataProfile.read(file), newImages, newMasks);
+ * DriftReport report = DriftDetector.defaults().compare(reference, incoming);
+ * }</pre>
+ *
+ * <p>Images must be single-channel, at least 3x3, with finite pixels and a positive 99th percentile. Masks, when
+ * given, are one per image and of the same size; their foreground is every label above 0. An image without a
+ * pixel spacing has no spacing values (NaN here, {@code null} in JSON); the LV area is in mm² only when every
+ * image has a spacing, else in pixels ({@link #areaUnit()}).
+ *
+ * <p>JSON ({@link #toMap()}): {@code "format": "medseg-data-profile"}, {@code "version": 1}, {@code "images"},
+ * {@code "lv_area_unit"} (only with masks), {@code "features"} (an array per feature key) and
+ * {@code "intensity_histogram"} ({@code "edges"}, {@code "counts"}). Reading checks all of it and names what is
+ * wrong.
+ */
+public final class DataProfile {
+    /** The {@code "format"} value of a profile file. */
+    public static final String FORMAT = "medseg-data-profile";
+    /** The profile version this code writes and reads. */
+    public static final int VERSION = 1;
+    /** Default number of quantile bins of the intensity histogram. */
+    public static final int DEFAULT_BINS = 10;
+    /** Area unit when every image has a pixel spacing. */
+    public static final String UNIT_MM2 = "mm2";
+    /** Area unit otherwise. */
+    public static final String UNIT_PIXELS = "px";
+
+    private static final String HISTOGRAM_SPACE =
+            "pixel / image 99th percentile, over pixels above 0.1 of it; bin i holds edges[i-1] < v <= edges[i]";
+
+    private final int images;
+    private final EnumMap<DriftFeature, double[]> values;
+    private final String areaUnit;
+    private final IntensityHistogram histogram;
+
+    private DataProfile(int images, EnumMap<DriftFeature, double[]> values, String areaUnit,
+            IntensityHistogram histogram) {
+        this.images = images;
+        this.values = values;
+        this.areaUnit = areaUnit;
+        this.histogram = histogram;
+    }
+
+    /** Profile of {@code images} without masks, histogram in {@link #DEFAULT_BINS} quantile bins. */
+    public static DataProfile of(List<Image> images) {
+        return of(images, null, DEFAULT_BINS);
+    }
+
+    /** Profile of {@code images} and their predicted {@code masks} (null: none), {@link #DEFAULT_BINS} bins. */
+    public static DataProfile of(List<Image> images, List<Mask> masks) {
+        return of(images, masks, DEFAULT_BINS);
+    }
+
+    /** Profile with the histogram edges at the {@code bins}-quantiles (2..100) of these images. */
+    public static DataProfile of(List<Image> images, List<Mask> masks, int bins) {
+        if (bins < 2 || bins > 100) {
+            throw new IllegalArgumentException("histogram bins must be in 2..100: " + bins);
+        }
+        Computed c = compute(images, masks);
+        IntensityHistogram h = IntensityHistogram.withQuantileEdges(images, c.scales, bins);
+        return new DataProfile(images.size(), c.values, c.areaUnit, h);
+    }
+
+    /**
+     * Profile of incoming {@code images} (and {@code masks}, null: none) with the histogram counted in the
+     * {@code reference}'s bins, ready for {@link DriftDetector#compare(DataProfile, DataProfile)}.
+     */
+    public static DataProfile against(DataProfile reference, List<Image> images, List<Mask> masks) {
+        Objects.requireNonNull(reference, "reference");
+        Computed c = compute(images, masks);
+        IntensityHistogram h = IntensityHistogram.counted(images, c.scales, reference.histogram.edges());
+        return new DataProfile(images.size(), c.values, c.areaUnit, h);
+    }
+
+    private record Computed(EnumMap<DriftFeature, double[]> values, double[] scales, String areaUnit) {
+    }
+
+    private static Computed compute(List<Image> images, List<Mask> masks) {
+        if (images == null || images.isEmpty()) {
+            throw new IllegalArgumentException("a data profile needs at least one image");
+        }
+        int n = images.size();
+        if (masks != null && masks.size() != n) {
+            throw new IllegalArgumentException("masks must be one per image: " + masks.size() + " masks for " + n
+                    + " images");
+        }
+        EnumMap<DriftFeature, double[]> values = new EnumMap<>(DriftFeature.class);
+        for (DriftFeature f : DriftFeature.values()) {
+            if (f != DriftFeature.LV_AREA || masks != null) {
+                values.put(f, new double[n]);
+            }
+        }
+        double[] scales = new double[n];
+        boolean allSpaced = true;
+        for (int i = 0; i < n; i++) {
+            Image image = images.get(i);
+            ImageStatistics.Values v = ImageStatistics.of(image, i);
+            scales[i] = v.scale();
+            values.get(DriftFeature.INTENSITY_SCALE)[i] = v.scale();
+            values.get(DriftFeature.RELATIVE_MEAN)[i] = v.relativeMean();
+            values.get(DriftFeature.RELATIVE_SPREAD)[i] = v.relativeSpread();
+            values.get(DriftFeature.NOISE_LEVEL)[i] = v.noiseLevel();
+            values.get(DriftFeature.HEIGHT)[i] = image.height();
+            values.get(DriftFeature.WIDTH)[i] = image.width();
+            Optional<PixelSpacing> spacing = image.spacing();
+            values.get(DriftFeature.SPACING_ROW)[i] = spacing.map(PixelSpacing::rowMm).orElse(Double.NaN);
+            values.get(DriftFeature.SPACING_COL)[i] = spacing.map(PixelSpacing::colMm).orElse(Double.NaN);
+            allSpaced &= spacing.isPresent();
+        }
+        String unit = null;
+        if (masks != null) {
+            unit = allSpaced ? UNIT_MM2 : UNIT_PIXELS;
+            double[] area = values.get(DriftFeature.LV_AREA);
+            for (int i = 0; i < n; i++) {
+                Mask m = masks.get(i);
+                Image image = images.get(i);
+                if (m == null) {
+                    throw new IllegalArgumentException("mask " + i + " is null");
+                }
+                if (m.height() != image.height() || m.width() != image.width()) {
+                    throw new IllegalArgumentException("mask " + i + " is " + m.height() + "x" + m.width()
+                            + " but its image is " + image.height() + "x" + image.width());
+                }
+                long foreground = (long) m.height() * m.width() - m.count(0);
+                area[i] = allSpaced ? foreground * image.spacing().orElseThrow().pixelAreaMm2() : foreground;
+            }
+        }
+        return new Computed(values, scales, unit);
+    }
+
+    /** Number of images profiled. */
+    public int imageCount() {
+        return images;
+    }
+
+    /** Whether the profile has values of {@code feature} ({@link DriftFeature#LV_AREA} needs masks). */
+    public boolean has(DriftFeature feature) {
+        return values.containsKey(feature);
+    }
+
+    /** The per-image values of {@code feature} (a copy; NaN where an image has no pixel spacing). */
+    public double[] values(DriftFeature feature) {
+        double[] v = values.get(feature);
+        if (v == null) {
+            throw new IllegalArgumentException("profile has no " + feature.key() + " values (computed without masks)");
+        }
+        return v.clone();
+    }
+
+    /** Whether the profile was computed with masks. */
+    public boolean hasMasks() {
+        return areaUnit != null;
+    }
+
+    /** Unit of the LV areas, {@link #UNIT_MM2} or {@link #UNIT_PIXELS}; empty without masks. */
+    public Optional<String> areaUnit() {
+        return Optional.ofNullable(areaUnit);
+    }
+
+    /** The pooled relative-intensity histogram. */
+    public IntensityHistogram histogram() {
+        return histogram;
+    }
+
+    // ---- JSON ----
+
+    /** The profile as an ordered map of JSON-ready values. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format", FORMAT);
+        m.put("version", VERSION);
+        m.put("images", images);
+        if (areaUnit != null) {
+            m.put("lv_area_unit", areaUnit);
+        }
+        Map<String, Object> features = new LinkedHashMap<>();
+        for (Map.Entry<DriftFeature, double[]> e : values.entrySet()) {
+            List<Object> list = new ArrayList<>(images);
+            for (double v : e.getValue()) {
+                list.add(Double.isNaN(v) ? null : v);
+            }
+            features.put(e.getKey().key(), list);
+        }
+        m.put("features", features);
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("space", HISTOGRAM_SPACE);
+        h.put("edges", histogram.edges());
+        h.put("counts", histogram.counts());
+        m.put("intensity_histogram", h);
+        return m;
+    }
+
+    /** Pretty-printed JSON of {@link #toMap()}. */
+    public String toJson() {
+        return Json.write(toMap());
+    }
+
+    /** Reads a profile written by {@link #toMap()}; unknown extra keys are ignored. */
+    public static DataProfile fromMap(Map<String, ?> map) {
+        if (map == null) {
+            throw new IllegalArgumentException("data profile map must not be null");
+        }
+        Object format = map.get("format");
+        if (!FORMAT.equals(format)) {
+            throw new IllegalArgumentException("not a data profile: \"format\" is "
+                    + (format instanceof String s ? "\"" + s + "\"" : String.valueOf(format)) + ", expected \""
+                    + FORMAT + "\"");
+        }
+        int version = Json.getInt(map, "version");
+        if (version != VERSION) {
+            throw new IllegalArgumentException("unsupported data profile version " + version + " (this reader knows "
+                    + VERSION + ")");
+        }
+        int images = Json.getInt(map, "images");
+        if (images < 1) {
+            throw new IllegalArgumentException("data profile \"images\" must be positive: " + images);
+        }
+        String unit = null;
+        if (map.containsKey("lv_area_unit")) {
+            unit = Json.getString(map, "lv_area_unit");
+            if (!unit.equals(UNIT_MM2) && !unit.equals(UNIT_PIXELS)) {
+                throw new IllegalArgumentException("\"lv_area_unit\" must be \"" + UNIT_MM2 + "\" or \""
+                        + UNIT_PIXELS + "\": " + unit);
+            }
+        }
+        Map<String, Object> features = Json.getObject(map, "features");
+        EnumMap<DriftFeature, double[]> values = new EnumMap<>(DriftFeature.class);
+        for (DriftFeature f : DriftFeature.values()) {
+            if (f == DriftFeature.LV_AREA && unit == null) {
+                if (features.containsKey(f.key())) {
+                    throw new IllegalArgumentException("feature \"lv_area\" needs \"lv_area_unit\"");
+                }
+                continue;
+            }
+            values.put(f, featureValues(features, f, images));
+        }
+        double[] rows = values.get(DriftFeature.SPACING_ROW);
+        double[] cols = values.get(DriftFeature.SPACING_COL);
+        for (int i = 0; i < images; i++) {
+            if (Double.isNaN(rows[i]) != Double.isNaN(cols[i])) {
+                throw new IllegalArgumentException("image " + i + " has only one of spacing_row and spacing_col");
+            }
+        }
+        Map<String, Object> h = Json.getObject(map, "intensity_histogram");
+        List<Object> edgeList = Json.getArray(h, "edges");
+        List<Object> countList = Json.getArray(h, "counts");
+        double[] edges = new double[edgeList.size()];
+        for (int i = 0; i < edges.length; i++) {
+            edges[i] = number(edgeList.get(i), "intensity_histogram.edges[" + i + "]");
+        }
+        long[] counts = new long[countList.size()];
+        for (int i = 0; i < counts.length; i++) {
+            double c = number(countList.get(i), "intensity_histogram.counts[" + i + "]");
+            if (c != Math.rint(c) || c < 0) {
+                throw new IllegalArgumentException("intensity_histogram.counts[" + i
+                        + "] must be a non-negative whole number: " + c);
+            }
+            counts[i] = (long) c;
+        }
+        IntensityHistogram histogram;
+        try {
+            histogram = new IntensityHistogram(edges, counts);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("intensity_histogram: " + e.getMessage(), e);
+        }
+        return new DataProfile(images, values, unit, histogram);
+    }
+
+    private static double[] featureValues(Map<String, Object> features, DriftFeature f, int images) {
+        String key = f.key();
+        if (!features.containsKey(key)) {
+            throw new IllegalArgumentException("data profile has no values for feature \"" + key + "\"");
+        }
+        List<Object> list = Json.getArray(features, key);
+        if (list.size() != images) {
+            throw new IllegalArgumentException("feature \"" + key + "\" has " + list.size() + " values for "
+                    + images + " images");
+        }
+        boolean spacing = f == DriftFeature.SPACING_ROW || f == DriftFeature.SPACING_COL;
+        double[] out = new double[images];
+        for (int i = 0; i < images; i++) {
+            Object v = list.get(i);
+            String where = key + "[" + i + "]";
+            if (v == null && spacing) {
+                out[i] = Double.NaN;
+                continue;
+            }
+            double d = number(v, where);
+            boolean positive = spacing || f == DriftFeature.INTENSITY_SCALE || f == DriftFeature.HEIGHT
+                    || f == DriftFeature.WIDTH;
+            if (positive ? !(d > 0) : !(d >= 0)) {
+                throw new IllegalArgumentException(where + " must be " + (positive ? "positive" : "non-negative")
+                        + ": " + d);
+            }
+            out[i] = d;
+        }
+        return out;
+    }
+
+    private static double number(Object v, String where) {
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        throw new IllegalArgumentException(where + " must be a number, got " + (v == null ? "null" : v));
+    }
+
+    /** Parses JSON written by {@link #toJson()}. */
+    public static DataProfile fromJson(String json) {
+        return fromMap(Json.object(Json.parse(json)));
+    }
+
+    /** Writes {@link #toJson()} to {@code file} atomically. */
+    public void write(Path file) throws IOException {
+        AtomicFile.writeString(file, toJson());
+    }
+
+    /**
+     * Reads a profile file; a file that is not UTF-8 JSON, not a data profile or inconsistent is a
+     * {@link DataFormatException} naming the file and the problem.
+     */
+    public static DataProfile read(Path file) throws IOException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not a data profile: not UTF-8 text", e);
+        }
+        try {
+            return fromJson(text);
+        } catch (IllegalArgumentException e) {
+            String msg = e.getMessage();
+            throw new DataFormatException(file, msg.startsWith("not a data profile") ? msg
+                    : "not a valid data profile: " + msg, e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof DataProfile p) || images != p.images || !Objects.equals(areaUnit, p.areaUnit)
+                || !histogram.equals(p.histogram) || !values.keySet().equals(p.values.keySet())) {
+            return false;
+        }
+        for (Map.Entry<DriftFeature, double[]> e : values.entrySet()) {
+            if (!Arrays.equals(e.getValue(), p.values.get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Objects.hash(images, areaUnit, histogram);
+        for (double[] v : values.values()) {
+            h = 31 * h + Arrays.hashCode(v);
+        }
+        return h;
+    }
+
+    @Override
+    public String toString() {
+        return "DataProfile[" + images + " images" + (areaUnit == null ? "" : ", lv area in " + areaUnit) + ", "
+                + histogram + "]";
+    }
+}
