@@ -229,6 +229,39 @@ class ModelLifecycleCliTest {
         assertThat(paths).noneMatch(p -> p.startsWith("provenance.run.id") || p.contains("exported"));
     }
 
+    @Test
+    @Order(6)
+    void driftFlagsRescaledAndNoisyCopiesButNotTheTrainingDataItself() {
+        assertThat(pkg.resolve("data-profile.json")).isRegularFile();
+        CliRun same = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
+                "SCD0000101", "--json");
+        assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
+        Map<String, Object> sameReport = Json.object(Json.parse(same.out()));
+        assertThat(sameReport.get("verdict")).isEqualTo("STABLE");
+
+        CliRun scaled = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
+                "SCD0000101", "--what-if-scale", "2", "--json");
+        assertThat(scaled.exitCode()).as(scaled.err()).isEqualTo(3);
+        assertThat(drifted(scaled.out())).containsExactly("intensity_scale");
+
+        CliRun noisy = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
+                "SCD0000101", "--what-if-noise", "0.05", "--report", tmp.resolve("drift.json").toString());
+        assertThat(noisy.exitCode()).as(noisy.err()).isEqualTo(3);
+        assertThat(noisy.out()).contains("data drift: drifted");
+        assertThat(tmp.resolve("drift.json")).isRegularFile();
+    }
+
+    private static List<String> drifted(String json) {
+        List<String> out = new ArrayList<>();
+        for (Object f : Json.getArray(Json.object(Json.parse(json)), "features")) {
+            Map<String, Object> m = Json.object(f);
+            if ("DRIFTED".equals(m.get("verdict"))) {
+                out.add((String) m.get("name"));
+            }
+        }
+        return out;
+    }
+
     private static void copy(Path from, Path to) throws Exception {
         try (Stream<Path> s = Files.walk(from)) {
             for (Path p : s.toList()) {
