@@ -69,7 +69,7 @@ public final class JsonDiff {
                 flatten(path + "[" + i + "]", list.get(i), out);
             }
         } else {
-            out.put(path.isEmpty() ? "$" : path, v instanceof Map<?, ?> ? "{}" : v instanceof List<?> ? "[]" : v);
+            out.put(path.isEmpty() ? "$" : path, v instanceof Map<?, ?> ? Map.of() : v instanceof List<?> ? List.of() : v);
         }
     }
 }

@@ -5,6 +5,7 @@ import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
+import io.medseg.metrics.Dice;
 import io.medseg.model.Normalization;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainingListener;
@@ -31,7 +32,8 @@ import java.util.Set;
  *       rate points of an epoch's steps are written then (a run that fails mid-epoch has the losses of that
  *       epoch but not its rates);</li>
  *   <li>{@value #EPOCHS_RUN}: per epoch, at step = epoch number, {@code epoch/loss}, {@code epoch/val_dice} (with
- *       validation), {@code epoch/learning_rate}; for each frame given,
+ *       validation), {@code epoch/learning_rate}; with frames, {@code frames/dice_mean} (their mean foreground
+ *       Dice, a Dice curve even without a validation set) and for each frame {@code frames/<sampleId>/dice} and
  *       {@code frames/<sampleId>/prediction}, the image with the predicted contour (red), the expert contour
  *       (green) and their overlap (yellow) as {@link Overlays#render} draws them, and, once per training run since
  *       they do not change, {@code frames/<sampleId>/input} (channel 0 in grey, windowed to its 1st..99th
@@ -222,9 +224,13 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
             return;
         }
         List<Mask> predicted = model.segmenter().predictAll(frames.stream().map(Sample::image).toList());
+        double diceSum = 0;
         for (int i = 0; i < frames.size(); i++) {
             Sample f = frames.get(i);
             String prefix = "frames/" + f.id() + "/";
+            double dice = Dice.foreground(f.mask(), predicted.get(i), model.spec().numClasses());
+            diceSum += dice;
+            epochs.scalar(prefix + "dice", epoch, dice);
             if (!framesStarted) {
                 epochs.image(prefix + "input", epoch, grey(f.image()));
                 epochs.image(prefix + "expert", epoch,
@@ -232,6 +238,8 @@ public final class TensorBoardListener implements TrainingListener, AutoCloseabl
             }
             epochs.image(prefix + "prediction", epoch, Overlays.render(f.image(), predicted.get(i), f.mask()));
         }
+        // the pictured frames' Dice: a Dice curve even for runs without a validation set
+        epochs.scalar("frames/dice_mean", epoch, diceSum / frames.size());
         framesStarted = true;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
+import io.medseg.metrics.Dice;
 import io.medseg.loss.Losses;
 import io.medseg.model.Normalization;
 import io.medseg.model.UNet;
@@ -90,9 +91,10 @@ class TensorBoardListenerTest {
         assertThat(epochs.get(1).getStep()).isEqualTo(1);
         assertThat(EventFiles.tags(epochs)).containsExactlyInAnyOrder("epoch/loss", "epoch/val_dice",
                 "epoch/learning_rate", "frames/s0/input", "frames/s0/expert", "frames/s0/prediction",
-                "frames/s1/input", "frames/s1/expert", "frames/s1/prediction", "weights/version");
+                "frames/s1/input", "frames/s1/expert", "frames/s1/prediction", "weights/version",
+                "frames/dice_mean", "frames/s0/dice", "frames/s1/dice");
         for (String tag : List.of("epoch/loss", "epoch/val_dice", "epoch/learning_rate", "frames/s0/prediction",
-                "frames/s1/prediction", "weights/version")) {
+                "frames/s1/prediction", "weights/version", "frames/dice_mean", "frames/s0/dice", "frames/s1/dice")) {
             assertThat(EventFiles.steps(epochs, tag)).as(tag).containsExactly(1L, 2L);
         }
         for (String tag : List.of("frames/s0/input", "frames/s0/expert", "frames/s1/input", "frames/s1/expert")) {
@@ -107,6 +109,12 @@ class TensorBoardListenerTest {
             assertThat(EventFiles.values(epochs, "epoch/learning_rate").get(e).value().getSimpleValue())
                     .isEqualTo((float) r.learningRate());
         }
+        // the pictured frames' Dice: the Dice of the model's masks against the experts', and their mean
+        double d0 = Dice.foreground(validation.get(0).mask(), model.segmenter().predict(validation.get(0).image()), 2);
+        double d1 = Dice.foreground(validation.get(1).mask(), model.segmenter().predict(validation.get(1).image()), 2);
+        assertThat(EventFiles.values(epochs, "frames/s0/dice").get(1).value().getSimpleValue()).isEqualTo((float) d0);
+        assertThat(EventFiles.values(epochs, "frames/dice_mean").get(1).value().getSimpleValue())
+                .isEqualTo((float) ((d0 + d1) / 2));
         // the fake model's one "variable" holds the step count: 3 after epoch 1, 6 after epoch 2
         assertThat(EventFiles.values(epochs, "weights/version")).extracting(t -> t.value().getHisto().getMax())
                 .containsExactly(3.0, 6.0);

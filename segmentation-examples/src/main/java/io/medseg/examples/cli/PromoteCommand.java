@@ -16,7 +16,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "promote", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Move a registered version to a stage: staging, production or archived.",
                 "Production requires that the newest validation record of the package passed (segment validate); "
-                        + "the previous production version is archived."})
+                        + "the previous production version is archived. Exits 3 when the registry refuses the move."})
 public final class PromoteCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
@@ -43,7 +43,14 @@ public final class PromoteCommand implements Callable<Integer> {
         }
         ModelRegistry reg = registry.open();
         ModelVersion before = reg.version(name, version);
-        ModelVersion after = reg.promote(name, version, target);
+        ModelVersion after;
+        try {
+            after = reg.promote(name, version, target);
+        } catch (IllegalStateException refused) {
+            // a rule of the registry, not a failure of the command: no validation record, or a failing one
+            root.err().println(Errors.PREFIX + refused.getMessage());
+            return Errors.NOT_MET;
+        }
         root.out().println(name + " " + version + ": " + before.stage().id() + " -> " + after.stage().id());
         return 0;
     }

@@ -49,14 +49,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         TrainingJob job = TrainingJob.fromConfig(Json.getObject(provenance, "config"),
                 Json.getLong(provenance, "seed"));
-        DataManifest then = DataManifest.read(runDir.resolve(TrainingRun.DATA_MANIFEST));
-        DataManifest now = DataManifest.of(job.data);
-        if (!now.aggregateSha256().equals(then.aggregateSha256())) {
-            List<String> diff = now.differencesFrom(then);
-            throw new UsageException(job.data + ": the data differ from the run's manifest (" + diff.size()
-                    + " files: " + String.join(", ", diff.subList(0, Math.min(3, diff.size())))
-                    + (diff.size() > 3 ? ", ..." : "") + "); a reproduction needs the same data");
-        }
+        DataManifest now = job.requireRecordedData(runDir, "a reproduction needs the same data");
         Path target = out != null ? out : runDir.resolve("reproductions")
                 .resolve(Instant.now().toString().replace(':', '-'));
         Inputs.outputDirectory(target);

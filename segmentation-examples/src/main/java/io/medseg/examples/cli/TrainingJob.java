@@ -166,18 +166,29 @@ final class TrainingJob {
         return execute(run, backend, split, err);
     }
 
+    /**
+     * Hashes the data again and refuses to go on when it differs from the run's data manifest, naming up to three
+     * changed files.
+     *
+     * @return the current manifest (equal to the recorded one)
+     */
+    DataManifest requireRecordedData(Path runDir, String consequence) throws IOException {
+        DataManifest then = DataManifest.read(runDir.resolve(TrainingRun.DATA_MANIFEST));
+        DataManifest now = DataManifest.of(data);
+        if (!now.aggregateSha256().equals(then.aggregateSha256())) {
+            List<String> diff = now.differencesFrom(then);
+            throw new UsageException(data + ": the data differ from the run's manifest (" + diff.size()
+                    + " files: " + String.join(", ", diff.subList(0, Math.min(3, diff.size())))
+                    + (diff.size() > 3 ? ", ..." : "") + "); " + consequence);
+        }
+        return now;
+    }
+
     /** Continues the run in {@code runDir} from its newest complete checkpoint. */
     static Outcome resume(Path runDir, PrintStream err) throws IOException {
         TrainingRun run = TrainingRun.resume(runDir, w -> err.println("warning: skipping checkpoint " + w));
         TrainingJob job = fromConfig(run.config(), run.seed());
-        DataManifest now = DataManifest.of(job.data);
-        DataManifest then = DataManifest.read(run.dir().resolve(TrainingRun.DATA_MANIFEST));
-        if (!now.aggregateSha256().equals(then.aggregateSha256())) {
-            List<String> diff = now.differencesFrom(then);
-            throw new UsageException(job.data + ": the data changed since the run started (" + diff.size()
-                    + " files: " + String.join(", ", diff.subList(0, Math.min(3, diff.size())))
-                    + (diff.size() > 3 ? ", ..." : "") + "); cannot resume on different data");
-        }
+        job.requireRecordedData(run.dir(), "cannot resume on different data");
         if (!job.recipe().spec().equals(run.spec())) {
             throw new UsageException(runDir + ": the recorded spec differs from this library's recipe "
                     + job.recipe().name() + "; cannot resume with a different network");

@@ -6,7 +6,6 @@ import io.medseg.io.Json;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.TrainingRun;
 import io.medseg.testdata.SunnybrookTestData;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,7 +162,7 @@ class TrainingRunCliTest {
     void reproduceRefusesChangedLossesAndResumeRefusesAFinishedFolderMisuse() throws Exception {
         // a recorded loss that does not match what the settings give: exit 3, the difference named
         Path tampered = tmp.resolve("tampered");
-        copyTree(whole, tampered);
+        TestFiles.copyTree(whole, tampered);
         List<String> lines = Files.readAllLines(tampered.resolve(TrainingRun.LOSSES));
         String[] f = lines.get(4).split(",");
         lines.set(4, f[0] + "," + f[1] + "," + f[2] + "," + (Float.parseFloat(f[3]) + 0.001f));
@@ -175,18 +174,5 @@ class TrainingRunCliTest {
         CliRun again = CliRun.of(trainArgs(whole));
         assertThat(again.exitCode()).isEqualTo(2);
         assertThat(again.err()).contains("already holds a training run");
-    }
-
-    private static void copyTree(Path from, Path to) throws Exception {
-        try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString().replace(File.separatorChar, '/'));
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
-            }
-        }
     }
 }
