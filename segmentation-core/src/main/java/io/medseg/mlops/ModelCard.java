@@ -48,9 +48,13 @@ final class ModelCard {
                     .append(" float32 -> `").append(sig.get("output")).append("` ").append(sig.get("outputShape"))
                     .append(" softmax probabilities.\n");
         }
-        if (input.get("expected_pixel_spacing_mm") != null) {
-            md.append("- Pixel spacing of the training images (mm): ")
-                    .append(Json.writeCompact(input.get("expected_pixel_spacing_mm"))).append(".\n");
+        if (input.get("expected_pixel_spacing_mm") instanceof Map<?, ?> sp
+                && sp.get("row") instanceof Map<?, ?> row && sp.get("col") instanceof Map<?, ?> col) {
+            md.append(String.format(Locale.ROOT, "- Pixel spacing of the training images: %s x %s mm (row x column,"
+                    + " median of %s images; rows %s..%s mm, columns %s..%s mm). Images of a very different spacing"
+                    + " show the heart at another size than the model learnt.%n", row.get("median"),
+                    col.get("median"), sp.get("images_with_spacing"), row.get("min"), row.get("max"), col.get("min"),
+                    col.get("max")));
         }
         md.append("\n## How it was made\n\n");
         md.append("- Run ").append(run.get("id")).append(", ").append(run.get("started")).append(" to ")
@@ -74,8 +78,8 @@ final class ModelCard {
                 .append(String.join(", ", strings(config.get("train_patients")))).append(", from `")
                 .append(data.get("root")).append("`.\n");
         md.append("- Content hash (SHA-256 over ").append(data.get("file_count")).append(" files): `")
-                .append(data.get("aggregate_sha256")).append("`; the full list is in provenance's data manifest "
-                        + "of the training run.\n");
+                .append(data.get("aggregate_sha256")).append("`; every file with its own hash is listed in "
+                        + "`data-manifest.json`.\n");
 
         md.append("\n## Metrics\n\n");
         Map<String, Object> split = Json.getObject(metrics, "split");

@@ -32,6 +32,7 @@ import java.util.zip.ZipOutputStream;
  *   saved_model.pb, variables/   the TensorFlow SavedModel (tag "serve", signature "serving_default")
  *   model.json                   name, spec, input/output signature, normalisation, class names, pixel spacing
  *   provenance.json              how the model was made (the training run's record)
+ *   data-manifest.json           every training input file with its SHA-256
  *   metrics.json                 the model's evaluation, with the split it came from
  *   training-metrics.jsonl       the run's per-epoch metrics
  *   data-profile.json            the training data's profile, the reference for drift checks (when recorded)
@@ -47,6 +48,7 @@ public final class ModelPackage {
     public static final String PROVENANCE = "provenance.json";
     public static final String METRICS = "metrics.json";
     public static final String TRAINING_METRICS = "training-metrics.jsonl";
+    public static final String DATA_MANIFEST = TrainingRun.DATA_MANIFEST;
     public static final String DATA_PROFILE = "data-profile.json";
     public static final String MODEL_CARD = "MODEL_CARD.md";
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -112,6 +114,9 @@ public final class ModelPackage {
                 copyTree(run.resolve("assets"), stage.resolve("assets"));
             }
             Files.copy(run.resolve(TrainingRun.PROVENANCE), stage.resolve(PROVENANCE));
+            if (Files.isRegularFile(run.resolve(TrainingRun.DATA_MANIFEST))) {
+                Files.copy(run.resolve(TrainingRun.DATA_MANIFEST), stage.resolve(DATA_MANIFEST));
+            }
             Files.copy(run.resolve(METRICS), stage.resolve(METRICS));
             if (Files.isRegularFile(run.resolve(TrainingRun.METRICS))) {
                 Files.copy(run.resolve(TrainingRun.METRICS), stage.resolve(TRAINING_METRICS));

@@ -112,7 +112,7 @@ class ModelLifecycleCliTest {
         CliRun r = CliRun.of("export", "--model", run.toString(), "--out", pkg.toString(), "--name", "lv-test");
         assertThat(r.exitCode()).as(r.err()).isZero();
         for (String f : List.of("saved_model.pb", "model.json", "provenance.json", "metrics.json", "MODEL_CARD.md",
-                "MANIFEST", "training-metrics.jsonl")) {
+                "MANIFEST", "training-metrics.jsonl", "data-manifest.json", "data-profile.json")) {
             assertThat(pkg.resolve(f)).isRegularFile();
         }
         List<String> lines = Files.readAllLines(pkg.resolve("MANIFEST"));
