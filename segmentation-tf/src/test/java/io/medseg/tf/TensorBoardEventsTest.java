@@ -291,9 +291,10 @@ class TensorBoardEventsTest {
         assertThat(epochs.get(1).getSessionLog().getStatus()).isEqualTo(SessionLog.SessionStatus.START);
         assertThat(epochs.get(1).getStep()).isEqualTo(1);
         Map<String, Map<Long, Summary.Value>> e = byTag(epochs);
-        Set<String> expected = new HashSet<>(List.of("epoch/loss", "epoch/val_dice", "epoch/learning_rate"));
+        Set<String> expected = new HashSet<>(List.of("epoch/loss", "epoch/val_dice", "epoch/learning_rate",
+                "frames/dice_mean"));
         for (Sample f : val) {
-            for (String kind : List.of("input", "expert", "prediction")) {
+            for (String kind : List.of("input", "expert", "prediction", "dice")) {
                 expected.add("frames/" + f.id() + "/" + kind);
             }
         }

@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
+import io.medseg.io.SpecJson;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.JsonDiff;
 import io.medseg.mlops.TrainingRun;
@@ -50,6 +51,12 @@ public final class ReproduceCommand implements Callable<Integer> {
         TrainingJob job = TrainingJob.fromConfig(Json.getObject(provenance, "config"),
                 Json.getLong(provenance, "seed"));
         DataManifest now = job.requireRecordedData(runDir, "a reproduction needs the same data");
+        // the recipe is rebuilt from this library: say so up front when it no longer matches what was recorded
+        List<JsonDiff.Change> recipeChanges = JsonDiff.diff(recipeOf(provenance),
+                recipeOf(Map.of("config", job.toConfig(), "spec", SpecJson.toMap(job.recipe().spec()))));
+        for (JsonDiff.Change c : recipeChanges) {
+            root.err().println("warning: this library's recipe differs from the recorded one: " + c);
+        }
         Path target = out != null ? out : runDir.resolve("reproductions")
                 .resolve(Instant.now().toString().replace(':', '-'));
         Inputs.outputDirectory(target);
@@ -90,6 +97,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         report.put("max_abs_loss_difference", maxDiff);
         report.put("identical", same);
         report.put("environment_changes", envChanges.stream().map(Object::toString).toList());
+        report.put("recipe_changes", recipeChanges.stream().map(Object::toString).toList());
         AtomicFile.writeString(target.resolve(REPORT), Json.write(report));
 
         root.out().println(String.format(Locale.ROOT, "%s: %d of %d step losses identical%s; environment %s",
@@ -100,6 +108,17 @@ public final class ReproduceCommand implements Callable<Integer> {
                 envChanges.isEmpty() ? "unchanged" : "changed: " + envChanges));
         root.out().println("reproduction run: " + target + " (comparison in " + REPORT + ")");
         return same ? 0 : Errors.NOT_MET;
+    }
+
+    /** What defines the training computation: the network spec and the recipe's settings. */
+    private static Map<String, Object> recipeOf(Map<String, Object> provenance) {
+        Map<String, Object> config = Json.getObject(provenance, "config");
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("spec", provenance.get("spec"));
+        for (String k : List.of("recipe", "epochs", "batch_size", "loss", "optimizer", "augmentation")) {
+            m.put(k, config.get(k));
+        }
+        return m;
     }
 
     /** Where a run ran: environment and git commit. */

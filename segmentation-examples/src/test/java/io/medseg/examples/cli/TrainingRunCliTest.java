@@ -154,7 +154,19 @@ class TrainingRunCliTest {
         CliRun r = CliRun.of("reproduce", whole.toString(), "--out", again.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("REPRODUCED: " + EPOCHS * 3 + " of " + EPOCHS * 3 + " step losses identical");
-        assertThat(again.resolve(ReproduceCommand.REPORT)).isRegularFile();
+        Map<String, Object> report = Json.object(Json.parse(readString(again.resolve(ReproduceCommand.REPORT))));
+        assertThat(report.get("identical")).isEqualTo(true);
+        assertThat(report.get("steps_identical")).isEqualTo((long) EPOCHS * 3);
+        assertThat(report.get("recipe_changes")).isEqualTo(List.of());
+        assertThat(r.err()).doesNotContain("warning");
+    }
+
+    private static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
