@@ -1,6 +1,7 @@
 package io.medseg.examples.cli;
 
 import io.medseg.io.Json;
+import io.medseg.mlops.registry.HistoryEvent;
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
 import java.util.ArrayList;
@@ -31,9 +32,23 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON array.")
     boolean json;
 
+    @Option(names = "--history", description = "Print NAME's registrations and stage changes, oldest first.")
+    boolean history;
+
     @Override
     public Integer call() throws Exception {
         ModelRegistry reg = registry.open();
+        if (history) {
+            if (name == null) {
+                throw new UsageException("--history needs a model NAME");
+            }
+            for (HistoryEvent e : reg.history(name)) {
+                root.out().println(e.time() + "  " + e.name() + " " + e.version() + ": "
+                        + (e.from() == null ? "registered" : e.from().id()) + " -> " + e.to().id() + "  by "
+                        + e.user());
+            }
+            return 0;
+        }
         List<ModelVersion> versions = name == null ? reg.list() : reg.list(name);
         if (json) {
             List<Object> out = new ArrayList<>();

@@ -205,6 +205,10 @@ class ModelLifecycleCliTest {
         assertThat(v1.get("stage")).isEqualTo("production");
         assertThat(v1.get("validation")).isEqualTo("passed");
         assertThat(v1.get("dice_split")).isEqualTo("validation");
+        CliRun history = CliRun.of("models", "lv-test", "--history", "--registry", registry.toString());
+        assertThat(history.exitCode()).as(history.err()).isZero();
+        assertThat(history.out().lines().toList()).hasSize(2);
+        assertThat(history.out()).contains("lv-test 1: registered -> staging").contains("lv-test 1: staging -> production");
     }
 
     @Test
