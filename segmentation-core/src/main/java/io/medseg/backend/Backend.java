@@ -18,9 +18,11 @@ public interface Backend {
     SegmentationModel create(UNetSpec spec, long seed);
 
     /**
-     * Loads a model written by {@link SegmentationModel#save(Path)}.
+     * Loads a model written by {@link SegmentationModel#save(Path)}, or the model of a package written by
+     * {@link io.medseg.mlops.ModelPackage#export}; a package is verified against its MANIFEST first.
      *
-     * @throws io.medseg.data.DataFormatException if {@code dir} is not a model directory of this backend
+     * @throws io.medseg.data.DataFormatException if {@code dir} is not a model directory of this backend, or is a
+     *     package with a missing, modified or unlisted file ({@link io.medseg.mlops.PackageIntegrityException})
      */
     SegmentationModel load(Path dir) throws IOException;
 }

@@ -133,6 +133,24 @@ class TensorFlowBackendTest {
     }
 
     @Test
+    void loadingAPackageVerifiesItsManifestFirst(@TempDir Path tmp) throws Exception {
+        Path pkg = tmp.resolve("pkg");
+        try (SegmentationModel m = backend().create(TINY, 3)) {
+            m.save(pkg);
+        }
+        io.medseg.mlops.PackageManifest.write(pkg);
+        try (SegmentationModel loaded = backend().load(pkg)) {
+            assertThat(loaded.spec()).isEqualTo(TINY);
+        }
+        Path weights = pkg.resolve("variables/variables.data-00000-of-00001");
+        byte[] b = Files.readAllBytes(weights);
+        b[b.length / 2] ^= 0x01;
+        Files.write(weights, b);
+        assertThatThrownBy(() -> backend().load(pkg)).isInstanceOf(io.medseg.mlops.PackageIntegrityException.class)
+                .hasMessageContaining("variables/variables.data-00000-of-00001").hasMessageContaining("modified");
+    }
+
+    @Test
     void savedModelRoundTripGivesIdenticalOutputs(@TempDir Path tmp) throws Exception {
         List<Sample> data = TinyData.rectangles(8, 32, 1);
         float[] input = new InputFitter(TINY).input(data.get(0).image());
