@@ -2,6 +2,7 @@ package io.medseg.mlops;
 
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
+import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,9 +110,9 @@ public final class ModelPackage {
                 + Long.toUnsignedString(System.nanoTime(), 36)));
         try {
             Files.copy(run.resolve("saved_model.pb"), stage.resolve("saved_model.pb"));
-            copyTree(run.resolve("variables"), stage.resolve("variables"));
+            FileTrees.copyTree(run.resolve("variables"), stage.resolve("variables"));
             if (Files.isDirectory(run.resolve("assets"))) {
-                copyTree(run.resolve("assets"), stage.resolve("assets"));
+                FileTrees.copyTree(run.resolve("assets"), stage.resolve("assets"));
             }
             Files.copy(run.resolve(TrainingRun.PROVENANCE), stage.resolve(PROVENANCE));
             if (Files.isRegularFile(run.resolve(TrainingRun.DATA_MANIFEST))) {
@@ -138,7 +139,7 @@ public final class ModelPackage {
                 Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
             }
         } finally {
-            RunCheckpoints.deleteTree(stage);
+            FileTrees.deleteTree(stage);
         }
         return target;
     }
@@ -292,24 +293,6 @@ public final class ModelPackage {
                     in.transferTo(zip);
                 }
                 zip.closeEntry();
-            }
-        }
-    }
-
-    /** Deletes a folder and everything in it (nothing when it does not exist). */
-    public static void deleteTree(Path root) throws IOException {
-        RunCheckpoints.deleteTree(root);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(p, t);
-                }
             }
         }
     }

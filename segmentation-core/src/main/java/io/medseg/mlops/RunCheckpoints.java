@@ -1,7 +1,7 @@
 package io.medseg.mlops;
 
 import io.medseg.backend.ModelState;
-import io.medseg.io.AtomicFile;
+import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainerState;
@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Training checkpoints in a run's {@code checkpoints/} folder, one folder per checkpoint ({@code epoch-0012/}):
@@ -79,12 +78,12 @@ public final class RunCheckpoints {
             json.put("files", files);
             Files.writeString(tmp.resolve(JSON), Json.write(json), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
-                deleteTree(target);
+                FileTrees.deleteTree(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             if (Files.exists(tmp)) {
-                deleteTree(tmp);
+                FileTrees.deleteTree(tmp);
             }
         }
         prune();
@@ -101,7 +100,7 @@ public final class RunCheckpoints {
     private void prune() throws IOException {
         List<Path> all = list();
         for (int i = keep; i < all.size(); i++) {
-            deleteTree(all.get(i));
+            FileTrees.deleteTree(all.get(i));
         }
     }
 
@@ -204,18 +203,4 @@ public final class RunCheckpoints {
         return out;
     }
 
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    static void writeJson(Path file, Object value) throws IOException {
-        AtomicFile.writeString(file, Json.write(value));
-    }
 }

@@ -3,6 +3,7 @@ package io.medseg.mlops;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
+import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.io.SpecJson;
 import io.medseg.model.UNetSpec;
@@ -289,8 +290,8 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
             }
             Files.move(fresh, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } finally {
-            RunCheckpoints.deleteTree(fresh);
-            RunCheckpoints.deleteTree(old);
+            FileTrees.deleteTree(fresh);
+            FileTrees.deleteTree(old);
         }
     }
 

@@ -18,6 +18,8 @@ import javax.imageio.ImageIO;
  * two-class mask looks almost black in an image viewer; use {@link Overlays} for a picture meant for people.
  */
 public final class MaskPng {
+    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+
     private MaskPng() {
     }
 
@@ -49,15 +51,7 @@ public final class MaskPng {
      */
     public static Mask read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (javax.imageio.IIOException e) {
-            throw new DataFormatException(file, "not a readable PNG image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DataFormatException(file, "not a PNG image (no image reader recognised it)");
-        }
+        BufferedImage img = decode(file);
         Raster raster = img.getRaster();
         if (raster.getNumBands() != 1 || raster.getSampleModel().getSampleSize(0) != 8) {
             throw new DataFormatException(file, "expected an 8-bit single-band (grayscale) mask PNG, got "
@@ -77,5 +71,31 @@ public final class MaskPng {
             }
         }
         return Mask.wrap(h, w, labels);
+    }
+
+    /**
+     * Decodes a PNG file, checking its signature first.
+     *
+     * @throws DataFormatException naming the file if it is not a PNG or cannot be decoded
+     */
+    public static BufferedImage decode(Path file) throws IOException {
+        byte[] head = new byte[PNG_SIGNATURE.length];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n < head.length || !java.util.Arrays.equals(head, PNG_SIGNATURE)) {
+            throw new DataFormatException(file, "not a PNG file (no PNG signature)");
+        }
+        BufferedImage img;
+        try (InputStream in = Files.newInputStream(file)) {
+            img = ImageIO.read(in);
+        } catch (javax.imageio.IIOException e) {
+            throw new DataFormatException(file, "not a readable PNG image: " + e.getMessage(), e);
+        }
+        if (img == null) {
+            throw new DataFormatException(file, "not a readable PNG image");
+        }
+        return img;
     }
 }

@@ -1,6 +1,7 @@
 package io.medseg.tf;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.io.SpecJson;
 import io.medseg.mlops.PackageManifest;
@@ -12,11 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -83,13 +82,13 @@ final class ModelFiles {
                 for (Path e : entries) {
                     Path dest = target.resolve(e.getFileName().toString());
                     if (Files.isDirectory(dest)) {
-                        deleteTree(dest);
+                        FileTrees.deleteTree(dest);
                     }
                     Files.move(e, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
         } finally {
-            deleteTree(tmp);
+            FileTrees.deleteTree(tmp);
         }
     }
 
@@ -164,14 +163,4 @@ final class ModelFiles {
         }
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(x);
-            }
-        }
-    }
 }

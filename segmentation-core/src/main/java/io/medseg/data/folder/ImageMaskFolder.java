@@ -14,7 +14,6 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,7 +66,6 @@ public final class ImageMaskFolder {
     private static final String MASK_SUFFIX = "_mask";
     private static final String PATIENTS = "patients.csv";
     private static final String PATIENTS_HEADER = "name,patient_id";
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     private ImageMaskFolder() {
     }
@@ -290,30 +288,10 @@ public final class ImageMaskFolder {
         return map;
     }
 
-    private static BufferedImage readPng(Path file) throws IOException {
-        byte[] head = new byte[PNG_SIGNATURE.length];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n < head.length || !java.util.Arrays.equals(head, PNG_SIGNATURE)) {
-            throw new DataFormatException(file, "not a PNG file (no PNG signature)");
-        }
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (javax.imageio.IIOException e) {
-            throw new DataFormatException(file, "not a readable PNG image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DataFormatException(file, "not a readable PNG image");
-        }
-        return img;
-    }
 
     /** Reads a grayscale PNG image with its stored values as pixel values. */
     static Image readImage(Path file) throws IOException {
-        BufferedImage img = readPng(file);
+        BufferedImage img = MaskPng.decode(file);
         Raster raster = img.getRaster();
         ColorModel cm = img.getColorModel();
         int bits = raster.getSampleModel().getSampleSize(0);
@@ -354,7 +332,7 @@ public final class ImageMaskFolder {
 
     /** Reads a mask PNG: 0/255 masks become 0/1, other masks must hold class indices 0..127. */
     static Mask readMask(Path file) throws IOException {
-        BufferedImage img = readPng(file);
+        BufferedImage img = MaskPng.decode(file);
         Raster raster = img.getRaster();
         if (raster.getNumBands() != 1) {
             throw new DataFormatException(file, "expected a single-band mask of class indices, got "

@@ -2,6 +2,7 @@ package io.medseg.mlops.registry;
 
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
+import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.mlops.PackageIntegrityException;
 import io.medseg.mlops.PackageManifest;
@@ -219,7 +220,7 @@ public final class ModelRegistry {
             checkpoint.accept("copied");
             return withNameLock(name, () -> addVersion(name, source, copy, manifest.sha256()));
         } finally {
-            deleteTree(work);
+            FileTrees.deleteTree(work);
         }
     }
 
@@ -252,7 +253,7 @@ public final class ModelRegistry {
         } finally {
             if (!entered) {
                 // nothing lists a version without its entry, and the claim was made under the lock: undo it
-                deleteTree(versionDir);
+                FileTrees.deleteTree(versionDir);
             }
         }
     }
@@ -753,28 +754,6 @@ public final class ModelRegistry {
     private static boolean hiddenUnderValidations(Path rel) {
         return rel.getNameCount() > 1 && rel.getName(0).toString().equals(PackageManifest.VALIDATIONS_DIR)
                 && rel.getFileName().toString().startsWith(".");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     /** Lets tests stop a registration at a named step ({@code copied}, {@code claimed}, {@code moved}). */

@@ -21,34 +21,6 @@ final class DriftTestImages {
         return samples.stream().map(Sample::mask).toList();
     }
 
-    /** Every pixel times {@code factor}. */
-    static List<Image> scaled(List<Image> images, double factor) {
-        List<Image> out = new ArrayList<>(images.size());
-        for (Image im : images) {
-            float[] px = im.toArray();
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (float) (px[i] * factor);
-            }
-            out.add(Image.wrap(im.height(), im.width(), 1, px, im.spacing().orElse(null)));
-        }
-        return out;
-    }
-
-    /** Gaussian noise of standard deviation {@code fraction} of each image's 99th percentile added. */
-    static List<Image> noisy(List<Image> images, double fraction, long seed) {
-        Random rng = new Random(seed);
-        List<Image> out = new ArrayList<>(images.size());
-        for (Image im : images) {
-            float[] px = im.toArray();
-            double sigma = fraction * ImageStatistics.percentile99(px);
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (float) (px[i] + sigma * rng.nextGaussian());
-            }
-            out.add(Image.wrap(im.height(), im.width(), 1, px, im.spacing().orElse(null)));
-        }
-        return out;
-    }
-
     /** A contrast change that keeps each image's 99th percentile: {@code v -> p99 * (v / p99)^gamma}. */
     static List<Image> gamma(List<Image> images, double gamma) {
         List<Image> out = new ArrayList<>(images.size());

@@ -2,8 +2,8 @@ package io.medseg.mlops.drift;
 
 import static io.medseg.mlops.drift.DriftTestImages.images;
 import static io.medseg.mlops.drift.DriftTestImages.masks;
-import static io.medseg.mlops.drift.DriftTestImages.noisy;
-import static io.medseg.mlops.drift.DriftTestImages.scaled;
+import static io.medseg.mlops.drift.WhatIf.noisy;
+import static io.medseg.mlops.drift.WhatIf.scaled;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medseg.data.Image;

@@ -12,12 +12,11 @@ import io.medseg.mlops.ModelPackage;
 import io.medseg.mlops.drift.DataProfile;
 import io.medseg.mlops.drift.DriftDetector;
 import io.medseg.mlops.drift.DriftReport;
+import io.medseg.mlops.drift.WhatIf;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +35,9 @@ import picocli.CommandLine.ParentCommand;
                 "Exits 0 when no feature drifted, 3 when one did. --what-if-scale / --what-if-noise perturb the "
                         + "incoming images first, to see what the monitor would catch."})
 public final class DriftCommand implements Callable<Integer> {
+    /** Seed of the --what-if-noise generator, so the same command gives the same report. */
+    static final long NOISE_SEED = 1;
+
     @ParentCommand
     SegmentCommand root;
 
@@ -117,36 +119,13 @@ public final class DriftCommand implements Callable<Integer> {
     }
 
     private List<Image> perturb(List<Image> images) {
-        if (whatIfScale == null && whatIfNoise == null) {
-            return images;
+        List<Image> out = images;
+        if (whatIfScale != null) {
+            out = WhatIf.scaled(out, whatIfScale);
         }
-        List<Image> out = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
-            Image im = images.get(i);
-            float[] px = im.toArray();
-            if (whatIfScale != null) {
-                for (int p = 0; p < px.length; p++) {
-                    px[p] *= whatIfScale.floatValue();
-                }
-            }
-            if (whatIfNoise != null) {
-                float[] sorted = px.clone();
-                Arrays.sort(sorted);
-                double sigma = whatIfNoise * sorted[(int) Math.min(sorted.length - 1L, (long) (0.99 * sorted.length))];
-                SplittableRandom rnd = new SplittableRandom(1000L + i);
-                for (int p = 0; p < px.length; p++) {
-                    px[p] += (float) (sigma * gaussian(rnd));
-                }
-            }
-            Image changed = Image.of(im.height(), im.width(), im.channels(), px);
-            out.add(im.spacing().map(changed::withSpacing).orElse(changed));
+        if (whatIfNoise != null) {
+            out = WhatIf.noisy(out, whatIfNoise, NOISE_SEED);
         }
         return out;
-    }
-
-    private static double gaussian(SplittableRandom rnd) {
-        double u = 1 - rnd.nextDouble();
-        double v = rnd.nextDouble();
-        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     }
 }

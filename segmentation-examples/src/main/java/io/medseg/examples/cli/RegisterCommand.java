@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
+import io.medseg.io.FileTrees;
 import io.medseg.mlops.ModelPackage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class RegisterCommand implements Callable<Integer> {
             try {
                 v = reg.register(ModelPackage.unzip(pkg, unpacked.resolve("package")));
             } finally {
-                ModelPackage.deleteTree(unpacked);
+                FileTrees.deleteTree(unpacked);
             }
         } else {
             v = reg.register(Inputs.directory(pkg));

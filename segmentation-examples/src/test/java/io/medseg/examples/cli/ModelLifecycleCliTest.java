@@ -143,7 +143,7 @@ class ModelLifecycleCliTest {
     @Order(3)
     void aTamperedOrIncompletePackageIsRefusedNamingTheFile() throws Exception {
         Path bad = tmp.resolve("tampered");
-        TestFiles.copyTree(pkg, bad);
+        io.medseg.io.FileTrees.copyTree(pkg, bad);
         Path weights = bad.resolve("variables/variables.data-00000-of-00001");
         byte[] b = Files.readAllBytes(weights);
         b[b.length / 3] ^= 0x10;
@@ -155,7 +155,7 @@ class ModelLifecycleCliTest {
         assertThat(tmp.resolve("pred")).doesNotExist();
 
         Path incomplete = tmp.resolve("incomplete");
-        TestFiles.copyTree(pkg, incomplete);
+        io.medseg.io.FileTrees.copyTree(pkg, incomplete);
         Files.delete(incomplete.resolve("MODEL_CARD.md"));
         CliRun v = CliRun.of("validate", "--model", incomplete.toString(), "--data", data.toString(),
                 "--min-dice", "0");

@@ -174,7 +174,7 @@ class TrainingRunCliTest {
     void reproduceRefusesChangedLossesAndResumeRefusesAFinishedFolderMisuse() throws Exception {
         // a recorded loss that does not match what the settings give: exit 3, the difference named
         Path tampered = tmp.resolve("tampered");
-        TestFiles.copyTree(whole, tampered);
+        io.medseg.io.FileTrees.copyTree(whole, tampered);
         List<String> lines = Files.readAllLines(tampered.resolve(TrainingRun.LOSSES));
         String[] f = lines.get(4).split(",");
         lines.set(4, f[0] + "," + f[1] + "," + f[2] + "," + (Float.parseFloat(f[3]) + 0.001f));
