@@ -87,7 +87,8 @@ public final class ModelPackage {
         Path target = out.toAbsolutePath().normalize();
         boolean zip = target.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip");
         if (Files.exists(target) && (zip || !isEmptyDirectory(target))) {
-            throw new IllegalArgumentException(target + ": already exists" + (zip ? "" : " and is not an empty folder"));
+            throw new IllegalArgumentException(target + ": already exists"
+                    + (zip ? "" : " and is not an empty folder"));
         }
         for (String required : List.of(MODEL_JSON, "saved_model.pb", "variables", TrainingRun.PROVENANCE,
                 METRICS)) {

@@ -20,4 +20,21 @@ public final class TestMasks {
         }
         return Mask.of(h, w, b);
     }
+
+    /** The {row, column} centroid of the foreground (every non-zero label) of {@code m}. */
+    public static double[] centroid(Mask m) {
+        double sx = 0;
+        double sy = 0;
+        int n = 0;
+        for (int y = 0; y < m.height(); y++) {
+            for (int x = 0; x < m.width(); x++) {
+                if (m.get(y, x) != 0) {
+                    sx += x;
+                    sy += y;
+                    n++;
+                }
+            }
+        }
+        return new double[] {sy / n, sx / n};
+    }
 }

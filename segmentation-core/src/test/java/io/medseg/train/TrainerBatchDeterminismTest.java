@@ -15,6 +15,7 @@ import io.medseg.optim.Optimizers;
 import io.medseg.testdata.FakeSegmentationModel;
 import io.medseg.transform.Augmentation;
 import io.medseg.transform.Augmentations;
+import io.medseg.testdata.ReferenceMix;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -55,14 +56,6 @@ class TrainerBatchDeterminismTest {
         return out;
     }
 
-    /** SplitMix64 finaliser, written out again here so the test pins the formula rather than trusting it. */
-    private static long referenceMix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
     private record Recorded(List<float[]> images, List<byte[]> labels, List<Integer> sizes) {
     }
 
@@ -74,14 +67,15 @@ class TrainerBatchDeterminismTest {
             for (int i = 0; i < train.size(); i++) {
                 order.add(i);
             }
-            Collections.shuffle(order, new Random(referenceMix(SEED, e, -1)));
+            Collections.shuffle(order, new Random(ReferenceMix.mix(SEED, e, -1)));
             for (int from = 0; from < order.size(); from += BATCH) {
                 int n = Math.min(BATCH, order.size() - from);
                 float[] images = new float[n * 144];
                 byte[] labels = new byte[n * 144];
                 for (int i = 0; i < n; i++) {
                     int index = order.get(from + i);
-                    Sample s = augmentation.apply(train.get(index), new SplittableRandom(referenceMix(SEED, e, index)));
+                    Sample s = augmentation.apply(train.get(index),
+                            new SplittableRandom(ReferenceMix.mix(SEED, e, index)));
                     System.arraycopy(fitter.input(s.image()), 0, images, i * 144, 144);
                     System.arraycopy(fitter.labels(s.mask()), 0, labels, i * 144, 144);
                 }
@@ -125,7 +119,7 @@ class TrainerBatchDeterminismTest {
 
     @Test
     void trainerMixIsTheSplitMix64FormulaTheBatchesWereAlwaysSeededWith() {
-        assertThat(Trainer.mix(SEED, 2, 5)).isEqualTo(referenceMix(SEED, 2, 5));
-        assertThat(Trainer.mix(1, 0, -1)).isEqualTo(referenceMix(1, 0, -1));
+        assertThat(Trainer.mix(SEED, 2, 5)).isEqualTo(ReferenceMix.mix(SEED, 2, 5));
+        assertThat(Trainer.mix(1, 0, -1)).isEqualTo(ReferenceMix.mix(1, 0, -1));
     }
 }

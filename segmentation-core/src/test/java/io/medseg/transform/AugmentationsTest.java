@@ -9,6 +9,7 @@ import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
 import io.medseg.data.Sample;
 import io.medseg.data.phantom.CardiacPhantom;
+import io.medseg.testdata.TestMasks;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -45,22 +46,6 @@ class AugmentationsTest {
         return new Sample("d", "p", Image.of(n, n, px), Mask.wrap(n, n, labels));
     }
 
-    private static double[] centroid(Mask m) {
-        double sx = 0;
-        double sy = 0;
-        int n = 0;
-        for (int y = 0; y < m.height(); y++) {
-            for (int x = 0; x < m.width(); x++) {
-                if (m.get(y, x) != 0) {
-                    sx += x;
-                    sy += y;
-                    n++;
-                }
-            }
-        }
-        return new double[] {sy / n, sx / n};
-    }
-
     private static Sample phantom() {
         return CardiacPhantom.builder().patients(1).framesPerPatient(1).imageSize(64).seed(5).build().generate()
                 .get(0);
@@ -70,12 +55,12 @@ class AugmentationsTest {
     void horizontalFlipMovesCentroidToMirrorPosition() {
         Sample s = square(20, 30, 4, 3, 5); // centroid x = 5, y = 6
         Sample f = Augmentations.flip(s, true, false);
-        double[] c = centroid(f.mask());
+        double[] c = TestMasks.centroid(f.mask());
         assertThat(c[1]).isCloseTo(30 - 1 - 5.0, within(1e-9));
         assertThat(c[0]).isCloseTo(6.0, within(1e-9));
         assertThat(f.image().get(0, 0)).isEqualTo(s.image().get(0, 29));
         Sample v = Augmentations.flip(s, false, true);
-        assertThat(centroid(v.mask())[0]).isCloseTo(20 - 1 - 6.0, within(1e-9));
+        assertThat(TestMasks.centroid(v.mask())[0]).isCloseTo(20 - 1 - 6.0, within(1e-9));
         assertThat(Augmentations.flip(f, true, false)).isEqualTo(s);
     }
 
@@ -146,8 +131,8 @@ class AugmentationsTest {
     void shiftByWholePixelsMovesCentroidByThatMuch() {
         Sample s = disc(64, 30, 28, 8, 1);
         Sample moved = Augmentations.affine(s, 0, 1, 5, -3);
-        double[] before = centroid(s.mask());
-        double[] after = centroid(moved.mask());
+        double[] before = TestMasks.centroid(s.mask());
+        double[] after = TestMasks.centroid(moved.mask());
         assertThat(after[1] - before[1]).isCloseTo(5, within(1e-9));
         assertThat(after[0] - before[0]).isCloseTo(-3, within(1e-9));
         assertThat(moved.mask().count(1)).isEqualTo(s.mask().count(1));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
+import io.medseg.testdata.TestMasks;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -42,22 +43,6 @@ class MoreAugmentationsTest {
         return new Sample("i", "p", Image.of(h, w, px), Mask.wrap(h, w, labels));
     }
 
-    private static double[] centroid(Mask m) {
-        double sx = 0;
-        double sy = 0;
-        int n = 0;
-        for (int y = 0; y < m.height(); y++) {
-            for (int x = 0; x < m.width(); x++) {
-                if (m.get(y, x) != 0) {
-                    sx += x;
-                    sy += y;
-                    n++;
-                }
-            }
-        }
-        return new double[] {sy / n, sx / n};
-    }
-
     private static double mean(Image img) {
         double s = 0;
         for (float v : img.toArray()) {
@@ -80,7 +65,7 @@ class MoreAugmentationsTest {
         Sample s = centredSquare(64, 20); // centroid exactly at the image centre (31.5, 31.5)
         Sample r = Augmentations.affine(s, 30, 1, 0, 0);
         assertThat(r.mask().count(1)).isCloseTo(400, within(12));
-        double[] c = centroid(r.mask());
+        double[] c = TestMasks.centroid(r.mask());
         assertThat(c[0]).isCloseTo(31.5, within(0.5));
         assertThat(c[1]).isCloseTo(31.5, within(0.5));
         // the old corner (22, 22) is cut off, while the middle of the left edge bulges out (to 10 / cos 30 = 11.5

@@ -51,7 +51,9 @@ import java.util.Objects;
  *
  * <pre>{@code
  * DriftReport report = DriftDetector.defaults().compare(reference, images, predictedMasks);
- * if (report.drifted()) { System.out.println(report.summary()); }
+ * if (report.drifted()) {
+ *     log.warn("{}", report.summary());   // an SLF4J logger; report.toJson() for machines
+ * }
  * }</pre>
  */
 public final class DriftDetector {

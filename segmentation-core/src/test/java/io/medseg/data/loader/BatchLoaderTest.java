@@ -14,6 +14,7 @@ import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
 import io.medseg.transform.Augmentation;
 import io.medseg.transform.Augmentations;
+import io.medseg.testdata.ReferenceMix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,14 +79,6 @@ class BatchLoaderTest {
         return out;
     }
 
-    /** The SplitMix64 finaliser the trainer has always seeded augmentation with, written out independently. */
-    private static long referenceMix(long seed, long epoch, long index) {
-        long z = seed * 0x9E3779B97F4A7C15L + epoch * 0xBF58476D1CE4E5B9L + index * 0x94D049BB133111EBL;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
     @Test
     void deliversTheEpochOrderInBatchesWithTheRemainderLast() {
         try (BatchLoader loader = BatchLoader.builder().samples(coded(10)).fitter(new InputFitter(PLAIN))
@@ -140,7 +133,8 @@ class BatchLoaderTest {
             byte[] labels = new byte[n * 144];
             for (int i = 0; i < n; i++) {
                 int index = order.get(from + i);
-                Sample a = cardiac.apply(samples.get(index), new SplittableRandom(referenceMix(seed, epoch, index)));
+                Sample a = cardiac.apply(samples.get(index),
+                        new SplittableRandom(ReferenceMix.mix(seed, epoch, index)));
                 System.arraycopy(fitter.input(a.image()), 0, images, i * 144, 144);
                 System.arraycopy(fitter.labels(a.mask()), 0, labels, i * 144, 144);
             }
@@ -157,7 +151,7 @@ class BatchLoaderTest {
                 .batchSize(4).seed(seed).workers(2).build()) {
             assertThat(drain(loader, epoch + 1, order)).isNotEqualTo(expected);
         }
-        assertThat(BatchLoader.mix(seed, epoch, -1)).isEqualTo(referenceMix(seed, epoch, -1));
+        assertThat(BatchLoader.mix(seed, epoch, -1)).isEqualTo(ReferenceMix.mix(seed, epoch, -1));
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.testdata.TestMasks;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -87,7 +88,7 @@ class CardiacPhantomTest {
     void heartIsNearButNotAtTheCentreAndMovesBetweenPatients() {
         Set<String> positions = new HashSet<>();
         for (List<Sample> frames : data.byPatient().values()) {
-            double[] c = centroid(frames.get(0).mask());
+            double[] c = TestMasks.centroid(frames.get(0).mask());
             double d = Math.hypot(c[0] - 63.5, c[1] - 63.5);
             assertThat(d).isGreaterThan(1.0).isLessThan(0.2 * 128);
             positions.add(Math.round(c[0]) + "," + Math.round(c[1]));
@@ -198,22 +199,6 @@ class CardiacPhantomTest {
             }
         }
         return n;
-    }
-
-    private static double[] centroid(Mask m) {
-        double sx = 0;
-        double sy = 0;
-        int n = 0;
-        for (int y = 0; y < m.height(); y++) {
-            for (int x = 0; x < m.width(); x++) {
-                if (m.get(y, x) == 1) {
-                    sx += x;
-                    sy += y;
-                    n++;
-                }
-            }
-        }
-        return new double[] {sx / n, sy / n};
     }
 
     /**

@@ -208,7 +208,8 @@ class ModelLifecycleCliTest {
         CliRun history = CliRun.of("models", "lv-test", "--history", "--registry", registry.toString());
         assertThat(history.exitCode()).as(history.err()).isZero();
         assertThat(history.out().lines().toList()).hasSize(2);
-        assertThat(history.out()).contains("lv-test 1: registered -> staging").contains("lv-test 1: staging -> production");
+        assertThat(history.out()).contains("lv-test 1: registered -> staging")
+                .contains("lv-test 1: staging -> production");
     }
 
     @Test
