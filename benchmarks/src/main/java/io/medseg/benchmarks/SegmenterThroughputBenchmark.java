@@ -11,20 +11,11 @@ import io.medseg.recipe.CardiacRecipe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Inference throughput of the {@link Segmenter} on a 256x256 single-channel U-Net (depth 4, 32 base filters, two
@@ -37,13 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The weights are random (seeded): throughput does not depend on their values. Run with
  * {@code java -jar benchmarks/target/benchmarks.jar SegmenterThroughput}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 5)
-@Measurement(iterations = 5, time = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
-@State(Scope.Benchmark)
-public class SegmenterThroughputBenchmark {
+public class SegmenterThroughputBenchmark extends ThroughputSettings {
     static final int SIZE = 256;
     static final long SEED = 42;
 

@@ -10,21 +10,12 @@ import io.medseg.data.phantom.CardiacPhantom;
 import io.medseg.model.InputFitter;
 import io.medseg.recipe.CardiacRecipe;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Training throughput of the default cardiac recipe ({@code CardiacRecipe.defaults()}: 128x128 input, 4-level
@@ -36,13 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar TrainingStep}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 5)
-@Measurement(iterations = 5, time = 10)
-@Fork(value = 1, jvmArgsAppend = {"-Xmx4g"})
-@State(Scope.Benchmark)
-public class TrainingStepBenchmark {
+public class TrainingStepBenchmark extends ThroughputSettings {
     static final int BATCH = 8;
 
     private SegmentationModel model;
