@@ -4,8 +4,9 @@ import io.medseg.data.Sample;
 import io.medseg.data.loader.Batch;
 import io.medseg.data.loader.BatchLoader;
 import io.medseg.data.phantom.CardiacPhantom;
+import io.medseg.examples.CardiacRecipe;
 import io.medseg.model.InputFitter;
-import io.medseg.recipe.CardiacRecipe;
+import io.medseg.recipe.Recipe;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -44,7 +45,7 @@ public class LoaderThroughputBenchmark extends ThroughputSettings {
 
     @Setup(Level.Trial)
     public void setUp() {
-        CardiacRecipe recipe = CardiacRecipe.defaults();
+        Recipe recipe = CardiacRecipe.defaults();
         List<Sample> samples = CardiacPhantom.builder().imageSize(256).patients(4).framesPerPatient(14).seed(1)
                 .build().generate().samples();
         if (samples.size() != SAMPLES) {

@@ -18,11 +18,11 @@ public interface Backend {
     SegmentationModel create(UNetSpec spec, long seed);
 
     /**
-     * Loads a model written by {@link SegmentationModel#save(Path)}, or the model of a package written by
-     * {@link io.medseg.mlops.ModelPackage#export}; a package is verified against its MANIFEST first.
+     * Loads the model in {@code dir}, as written by {@link SegmentationModel#save(Path)}. A backend reads the model
+     * files and nothing else: checking a model package against its MANIFEST is the caller's part (the MLOps
+     * module's {@code ModelPackage.load(backend, dir)} does both).
      *
-     * @throws io.medseg.data.DataFormatException if {@code dir} is not a model directory of this backend, or is a
-     *     package with a missing, modified or unlisted file ({@link io.medseg.mlops.PackageIntegrityException})
+     * @throws io.medseg.data.DataFormatException if {@code dir} is not a model directory of this backend
      */
     SegmentationModel load(Path dir) throws IOException;
 }

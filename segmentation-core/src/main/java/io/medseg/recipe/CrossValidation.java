@@ -48,7 +48,7 @@ public final class CrossValidation {
      * @param listeners training listeners attached to every fold's trainer
      * @param onFold called after each fold (progress reporting)
      */
-    public static List<Fold> leaveOnePatientOut(Backend backend, CardiacRecipe recipe, SegmentationDataset data,
+    public static List<Fold> leaveOnePatientOut(Backend backend, Recipe recipe, SegmentationDataset data,
             long seed, List<TrainingListener> listeners, Consumer<Fold> onFold) {
         return leaveOnePatientOut(backend, recipe, data, seed, listeners, onFold, null);
     }
@@ -57,7 +57,7 @@ public final class CrossValidation {
      * As above; with {@code saveModelsTo} each fold's model is also saved to {@code saveModelsTo/<held-out
      * patient>}, so it can be scored again later (other metrics, other inference settings).
      */
-    public static List<Fold> leaveOnePatientOut(Backend backend, CardiacRecipe recipe, SegmentationDataset data,
+    public static List<Fold> leaveOnePatientOut(Backend backend, Recipe recipe, SegmentationDataset data,
             long seed, List<TrainingListener> listeners, Consumer<Fold> onFold, Path saveModelsTo) {
         Objects.requireNonNull(backend, "backend");
         List<String> patients = data.patients();

@@ -4,7 +4,6 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.io.SpecJson;
-import io.medseg.mlops.PackageManifest;
 import io.medseg.model.UNetSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,10 +124,6 @@ final class ModelFiles {
     }
 
     static TfSegmentationModel load(Path dir) throws IOException {
-        if (Files.isRegularFile(dir.resolve(PackageManifest.FILE_NAME))) {
-            // a model package: refuse it, naming the file, unless every file matches its MANIFEST
-            PackageManifest.verify(dir);
-        }
         UNetSpec spec = readSpec(dir);
         TfSegmentationModel model = new TfSegmentationModel(spec, 0);
         try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SERVE_TAG)) {

@@ -2,9 +2,10 @@ package io.medseg.examples.cli;
 
 import io.medseg.backend.Backends;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.Json;
-import io.medseg.recipe.CardiacRecipe;
 import io.medseg.recipe.CrossValidation;
+import io.medseg.recipe.Recipe;
 import io.medseg.train.TrainingListener;
 import io.medseg.train.TrainingListeners;
 import java.nio.file.Path;
@@ -61,7 +62,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dataRoot = Inputs.existing(data);
-        CardiacRecipe recipe = inference.apply(CardiacRecipe.defaults());
+        Recipe recipe = inference.apply(CardiacRecipe.defaults());
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }
@@ -93,7 +94,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> toJson(CardiacRecipe recipe, List<CrossValidation.Fold> folds,
+    private static Map<String, Object> toJson(Recipe recipe, List<CrossValidation.Fold> folds,
             double meanOfMeans, double minMean) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("recipe", recipe.name());

@@ -7,8 +7,9 @@ import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.data.phantom.CardiacPhantom;
+import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.Json;
-import io.medseg.recipe.CardiacRecipe;
+import io.medseg.recipe.Recipe;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
 import io.medseg.viz.Overlays;
@@ -55,7 +56,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream stdout = root.out();
         PrintStream err = root.err();
         Inputs.outputDirectory(out);
-        CardiacRecipe recipe = CardiacRecipe.phantomDemo();
+        Recipe recipe = CardiacRecipe.phantomDemo();
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }

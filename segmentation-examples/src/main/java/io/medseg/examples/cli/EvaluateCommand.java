@@ -58,7 +58,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 Inputs.outputDirectory(report);
                 ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot, inference.describe(),
                         report);
-                root.err().println("report: " + report.resolve(io.medseg.report.HtmlReport.HTML_FILE));
+                root.err().println("report: " + report.resolve(io.medseg.mlops.report.HtmlReport.HTML_FILE));
             }
             root.out().println(json ? result.toJson() : result.toTable());
         }

@@ -1,10 +1,11 @@
 package io.medseg.examples.cli;
 
 import io.medseg.backend.SegmentationModel;
+import io.medseg.examples.CardiacRecipe;
 import io.medseg.inference.Segmenter;
 import io.medseg.inference.TestTimeAugmentation;
 import io.medseg.postprocess.PostProcessing;
-import io.medseg.recipe.CardiacRecipe;
+import io.medseg.recipe.Recipe;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -22,13 +23,13 @@ final class InferenceOptions {
                     + "(default: the recipe's).")
     String post;
 
-    CardiacRecipe apply(CardiacRecipe recipe) {
+    Recipe apply(Recipe recipe) {
         return recipe.withInference(tta(recipe.testTimeAugmentation()), post(recipe.postProcessing()));
     }
 
     /** The inference settings in effect, for reports. */
     String describe() {
-        CardiacRecipe r = apply(CardiacRecipe.defaults());
+        Recipe r = apply(CardiacRecipe.defaults());
         return "test-time augmentation " + r.testTimeAugmentation().name().toLowerCase(Locale.ROOT)
                 + ", post-processing " + (r.postProcessing().isNone() ? "none"
                         : "largest component" + (r.postProcessing().fillHoles() ? " + holes filled" : ""));

@@ -8,14 +8,15 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
 import io.medseg.io.SpecJson;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.TrainingRun;
 import io.medseg.mlops.drift.DataProfile;
-import io.medseg.recipe.CardiacRecipe;
-import io.medseg.tensorboard.TensorBoardListener;
+import io.medseg.recipe.Recipe;
+import io.medseg.tf.tensorboard.TensorBoardListener;
 import io.medseg.train.Trainer;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
@@ -71,14 +72,14 @@ final class TrainingJob {
         this.histograms = histograms;
     }
 
-    CardiacRecipe recipe() {
-        CardiacRecipe r = CardiacRecipe.defaults();
+    Recipe recipe() {
+        Recipe r = CardiacRecipe.defaults();
         return epochs == null ? r : r.withEpochs(Inputs.positive(epochs, "--epochs"));
     }
 
     /** What the run records as its config: these settings plus the recipe they resolve to. */
     Map<String, Object> toConfig() {
-        CardiacRecipe r = recipe();
+        Recipe r = recipe();
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("command", "train");
         c.put("recipe", r.name());
@@ -154,7 +155,7 @@ final class TrainingJob {
     Outcome start(Path out, Map<String, Object> extraConfig, PrintStream err) throws IOException {
         Split split = load(err);
         Backend backend = Backends.load();
-        CardiacRecipe recipe = recipe();
+        Recipe recipe = recipe();
         Map<String, Object> config = toConfig();
         config.putAll(extraConfig);
         config.put("train_patients", split.train().patients());
@@ -201,7 +202,7 @@ final class TrainingJob {
 
     private Outcome execute(TrainingRun run, Backend backend, Split split, PrintStream err)
             throws IOException {
-        CardiacRecipe recipe = recipe();
+        Recipe recipe = recipe();
         err.println("training " + recipe.name() + " on " + split.train().size() + " frames of "
                 + split.train().patients().size() + " patients " + split.train().patients()
                 + (split.validation() == null ? "" : "; selecting the best epoch on "
@@ -243,7 +244,7 @@ final class TrainingJob {
      * The final model's evaluation on the validation patients (or, when none were held out, on the training data,
      * said plainly in {@code split.kind}), through the recipe's inference (post-processing included).
      */
-    static Map<String, Object> validationMetrics(SegmentationModel model, CardiacRecipe recipe, Split split) {
+    static Map<String, Object> validationMetrics(SegmentationModel model, Recipe recipe, Split split) {
         boolean held = split.validation() != null;
         SegmentationDataset ds = held ? split.validation() : split.train();
         List<Mask> predicted = recipe.segmenter(model).predictAll(ds.samples().stream().map(Sample::image).toList());
@@ -308,7 +309,7 @@ final class TrainingJob {
         return m;
     }
 
-    static void writeTrainingLog(Path file, CardiacRecipe recipe, long seed, SegmentationDataset train,
+    static void writeTrainingLog(Path file, Recipe recipe, long seed, SegmentationDataset train,
             TrainingResult result) throws IOException {
         Map<String, Object> log = new LinkedHashMap<>();
         log.put("recipe", recipe.name());

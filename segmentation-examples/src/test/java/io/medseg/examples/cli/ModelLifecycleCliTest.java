@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.medseg.data.tfrecord.TFRecordReader;
 import io.medseg.io.Json;
 import io.medseg.mlops.PackageManifest;
-import io.medseg.tensorboard.proto.Event;
-import io.medseg.tensorboard.proto.Summary;
 import io.medseg.testdata.SunnybrookTestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +21,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
 
 /**
  * The model's life on the command line with real frames: train (with TensorBoard events) -> export -> tamper checks

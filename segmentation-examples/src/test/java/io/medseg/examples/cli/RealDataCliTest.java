@@ -136,7 +136,7 @@ class RealDataCliTest {
         assertThat(html).contains("SCD0000201").contains("HD95").contains("APD").contains("<svg");
         // the training log's two epochs are plotted
         assertThat(html).contains("Training");
-        String mean = io.medseg.report.HtmlReport.fmt(((Number) json.get("dice_mean")).doubleValue());
+        String mean = io.medseg.mlops.report.HtmlReport.fmt(((Number) json.get("dice_mean")).doubleValue());
         assertThat(md).contains(mean);
     }
 }

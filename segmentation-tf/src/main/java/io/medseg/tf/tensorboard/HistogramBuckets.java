@@ -1,7 +1,7 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
-import io.medseg.tensorboard.proto.HistogramProto;
 import java.util.Arrays;
+import org.tensorflow.proto.HistogramProto;
 
 /**
  * TensorBoard's default histogram: bucket limits growing by 10% from 1e-12 to 1e20 on either side of 0, closed by

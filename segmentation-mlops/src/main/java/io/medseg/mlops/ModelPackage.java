@@ -1,5 +1,7 @@
 package io.medseg.mlops;
 
+import io.medseg.backend.Backend;
+import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
@@ -42,7 +44,8 @@ import java.util.zip.ZipOutputStream;
  *   validations/                 validation-gate records added later, each tied to the MANIFEST's hash
  * </pre>
  *
- * <p>{@link #open} verifies the manifest and refuses a tampered or incomplete package, naming the file.
+ * <p>{@link #open} verifies the manifest and refuses a tampered or incomplete package, naming the file;
+ * {@link #load(Backend, Path)} does the same before handing the model folder to a backend.
  */
 public final class ModelPackage {
     public static final String MODEL_JSON = "model.json";
@@ -192,6 +195,18 @@ public final class ModelPackage {
         }
         return new ModelPackage(dir, readJson(dir.resolve(MODEL_JSON)), readJson(dir.resolve(PROVENANCE)),
                 readJson(dir.resolve(METRICS)), manifest.sha256());
+    }
+
+    /**
+     * Verifies the package in {@code pkg} against its MANIFEST ({@link #open}) and only then loads its model with
+     * {@code backend}, so a tampered or incomplete package is refused, naming the file, before the backend reads any
+     * of it. Close the model when done.
+     *
+     * @throws PackageIntegrityException naming the missing, modified or unlisted file
+     */
+    public static SegmentationModel load(Backend backend, Path pkg) throws IOException {
+        Objects.requireNonNull(backend, "backend");
+        return backend.load(open(pkg).dir());
     }
 
     /** Whether {@code dir} looks like a package (has a MANIFEST); {@link #open} still verifies it. */

@@ -1,11 +1,11 @@
-package io.medseg.report;
+package io.medseg.mlops.report;
 
 import io.medseg.io.AtomicFile;
-import io.medseg.report.ReportData.EpochPoint;
-import io.medseg.report.ReportData.GroupSummary;
-import io.medseg.report.ReportData.Metric;
-import io.medseg.report.ReportData.Row;
-import io.medseg.report.ReportData.Stats;
+import io.medseg.mlops.report.ReportData.EpochPoint;
+import io.medseg.mlops.report.ReportData.GroupSummary;
+import io.medseg.mlops.report.ReportData.Metric;
+import io.medseg.mlops.report.ReportData.Row;
+import io.medseg.mlops.report.ReportData.Stats;
 import io.medseg.viz.Overlays;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,15 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
-import io.medseg.metrics.Dice;
 import io.medseg.loss.Losses;
+import io.medseg.metrics.Dice;
 import io.medseg.model.Normalization;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
 import io.medseg.optim.Optimizers;
-import io.medseg.tensorboard.proto.Event;
-import io.medseg.tensorboard.proto.SessionLog;
-import io.medseg.tensorboard.proto.Summary;
 import io.medseg.testdata.FakeSegmentationModel;
 import io.medseg.train.EpochResult;
 import io.medseg.train.Trainer;
@@ -33,6 +30,9 @@ import java.util.stream.LongStream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.SessionLog;
+import org.tensorflow.proto.Summary;
 
 class TensorBoardListenerTest {
     private static final UNetSpec SPEC = UNet.builder().inputShape(4, 4, 1).numClasses(2).depth(1).baseFilters(2)

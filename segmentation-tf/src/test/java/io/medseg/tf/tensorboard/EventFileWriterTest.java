@@ -1,12 +1,8 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medseg.tensorboard.proto.Event;
-import io.medseg.tensorboard.proto.HistogramProto;
-import io.medseg.tensorboard.proto.SessionLog;
-import io.medseg.tensorboard.proto.Summary;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -24,6 +20,10 @@ import java.util.concurrent.Future;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.HistogramProto;
+import org.tensorflow.proto.SessionLog;
+import org.tensorflow.proto.Summary;
 
 class EventFileWriterTest {
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L, 250_000_000L),

@@ -1,16 +1,16 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medseg.data.tfrecord.TFRecordReader;
-import io.medseg.tensorboard.proto.Event;
-import io.medseg.tensorboard.proto.Summary;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.Summary;
 
 /** Reads event files back through the project's checksum-verifying TFRecord reader and our proto. */
 final class EventFiles {

@@ -1,4 +1,4 @@
-package io.medseg.report;
+package io.medseg.mlops.report;
 
 import io.medseg.data.Image;
 import io.medseg.data.Mask;

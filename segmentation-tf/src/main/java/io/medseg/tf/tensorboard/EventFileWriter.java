@@ -1,11 +1,7 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
 import com.google.protobuf.ByteString;
 import io.medseg.data.tfrecord.Crc;
-import io.medseg.tensorboard.proto.Event;
-import io.medseg.tensorboard.proto.HistogramProto;
-import io.medseg.tensorboard.proto.SessionLog;
-import io.medseg.tensorboard.proto.Summary;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.io.BufferedOutputStream;
@@ -24,6 +20,10 @@ import java.util.Objects;
 import javax.imageio.ImageIO;
 import javax.imageio.stream.ImageOutputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
+import org.tensorflow.proto.Event;
+import org.tensorflow.proto.HistogramProto;
+import org.tensorflow.proto.SessionLog;
+import org.tensorflow.proto.Summary;
 
 /**
  * Writes a TensorBoard event file: {@code events.out.tfevents.<epochSeconds>.<hostname>} in a log directory, one

@@ -1,4 +1,4 @@
-package io.medseg.tf;
+package io.medseg.mlops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,10 +7,10 @@ import io.medseg.backend.Backends;
 import io.medseg.backend.ModelState;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Sample;
-import io.medseg.mlops.RunCheckpoints;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
 import io.medseg.optim.Optimizers;
+import io.medseg.testdata.TinyData;
 import io.medseg.train.EpochResult;
 import io.medseg.train.Trainer;
 import io.medseg.train.TrainerState;

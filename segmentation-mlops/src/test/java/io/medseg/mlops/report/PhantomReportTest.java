@@ -1,4 +1,4 @@
-package io.medseg.report;
+package io.medseg.mlops.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.medseg.tf;
+package io.medseg.testdata;
 
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small generated images for backend tests: a bright axis-aligned rectangle (label 1) on noisy background. */
-final class TinyData {
+public final class TinyData {
     private TinyData() {
     }
 
-    static List<Sample> rectangles(int count, int size, long seed) {
+    public static List<Sample> rectangles(int count, int size, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Sample> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {

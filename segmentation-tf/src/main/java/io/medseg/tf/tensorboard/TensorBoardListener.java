@@ -1,4 +1,4 @@
-package io.medseg.tensorboard;
+package io.medseg.tf.tensorboard;
 
 import io.medseg.backend.ModelState;
 import io.medseg.backend.SegmentationModel;
