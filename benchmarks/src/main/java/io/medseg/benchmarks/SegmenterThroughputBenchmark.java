@@ -1,5 +1,6 @@
 package io.medseg.benchmarks;
 
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Image;
@@ -49,7 +50,7 @@ public class SegmenterThroughputBenchmark extends ThroughputSettings {
     private List<Image> images;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws BackendUnavailableException {
         UNetSpec spec = network.equals("cardiac") ? CardiacRecipe.defaults().spec()
                 : UNet.builder().inputShape(SIZE, SIZE, 1).numClasses(2).depth(4).baseFilters(32).build();
         model = Backends.load().create(spec, SEED);

@@ -1,5 +1,6 @@
 package io.medseg.benchmarks;
 
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.backend.TrainingSession;
@@ -37,7 +38,7 @@ public class TrainingStepBenchmark extends ThroughputSettings {
     private float learningRate;
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws BackendUnavailableException {
         Recipe recipe = CardiacRecipe.defaults();
         List<Sample> samples = CardiacPhantom.builder().imageSize(256).patients(4).framesPerPatient(14).seed(1)
                 .build().generate().samples();

@@ -18,5 +18,5 @@ public interface BackendProvider {
      *
      * @throws BackendUnavailableException if it cannot run here
      */
-    Backend get();
+    Backend get() throws BackendUnavailableException;
 }

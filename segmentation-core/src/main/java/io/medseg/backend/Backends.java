@@ -25,7 +25,7 @@ public final class Backends {
      * @throws BackendUnavailableException naming every provider tried and why it failed, or saying that none is on
      *     the classpath
      */
-    public static Backend load() {
+    public static Backend load() throws BackendUnavailableException {
         List<BackendProvider> providers = providers();
         if (providers.isEmpty()) {
             throw new BackendUnavailableException("no segmentation backend on the classpath: add the dependency "
@@ -45,7 +45,7 @@ public final class Backends {
     }
 
     /** The backend with this name. */
-    public static Backend load(String name) {
+    public static Backend load(String name) throws BackendUnavailableException {
         for (BackendProvider p : providers()) {
             if (p.name().equalsIgnoreCase(name)) {
                 return p.get();

@@ -1,12 +1,14 @@
 package io.medseg.data;
 
+import io.medseg.MedsegException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * A file or record that cannot be read as what it claims to be. The message names the file (and, where it
  * helps, the field or byte offset) and what was expected.
  */
-public class DataFormatException extends RuntimeException {
+public class DataFormatException extends MedsegException {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
@@ -21,8 +23,14 @@ public class DataFormatException extends RuntimeException {
         this.file = file;
     }
 
-    /** The offending file. */
-    public Path file() {
-        return file;
+    /** A record or value that is not in a file of its own (the message says which); {@link #file()} is empty. */
+    protected DataFormatException(String message, Throwable cause) {
+        super(message, cause);
+        this.file = null;
+    }
+
+    /** The offending file, when the problem is in one. */
+    public Optional<Path> file() {
+        return Optional.ofNullable(file);
     }
 }

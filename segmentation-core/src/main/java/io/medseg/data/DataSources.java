@@ -9,8 +9,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -78,6 +81,46 @@ public final class DataSources {
             case IMAGE_MASK_FOLDER -> ImageMaskFolder.load(path);
             case TFRECORD -> TFRecordDataset.load(path, LabSchema.create(), skipCorrupt);
         };
+    }
+
+    /**
+     * Loads {@code path} as {@code format} (detected from the content when null) and keeps the frames of
+     * {@code patients} only, when that is not null.
+     *
+     * @throws IllegalArgumentException naming {@code path} when it has none of some of {@code patients}, or no
+     *     labelled frames at all
+     */
+    public static SegmentationDataset load(Path path, DataFormat format, boolean skipCorrupt,
+            Collection<String> patients) throws IOException {
+        return select(path, load(path, format == null ? detect(path) : format, skipCorrupt), patients);
+    }
+
+    /**
+     * The frames of {@code patients} in {@code ds} (all of them when {@code patients} is null), read from
+     * {@code path}.
+     *
+     * @throws IllegalArgumentException naming {@code path} when it has none of some of {@code patients}, or no
+     *     labelled frames at all
+     */
+    public static SegmentationDataset select(Path path, SegmentationDataset ds, Collection<String> patients) {
+        if (patients != null) {
+            Set<String> missing = new TreeSet<>(patients);
+            missing.removeAll(ds.patients());
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(path + ": no patients " + missing + " (patients: " + ds.patients()
+                        + ")");
+            }
+            return nonEmpty(path, ds.forPatients(patients), patients);
+        }
+        return nonEmpty(path, ds, null);
+    }
+
+    private static SegmentationDataset nonEmpty(Path path, SegmentationDataset ds, Collection<String> patients) {
+        if (ds.isEmpty()) {
+            throw new IllegalArgumentException(path + ": no labelled frames"
+                    + (patients == null ? "" : " for patients " + patients));
+        }
+        return ds;
     }
 
     private static boolean hasTfRecordName(Path p) {

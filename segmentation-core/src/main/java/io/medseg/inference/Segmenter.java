@@ -47,6 +47,11 @@ public final class Segmenter {
         return new Segmenter(model, postProcessing, newTta);
     }
 
+    /** The model this segmenter runs. */
+    public SegmentationModel model() {
+        return model;
+    }
+
     public TestTimeAugmentation testTimeAugmentation() {
         return tta;
     }

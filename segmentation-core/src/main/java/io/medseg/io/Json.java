@@ -1,593 +1,324 @@
 package io.medseg.io;
 
-import java.lang.reflect.Array;
-import java.math.BigDecimal;
-import java.math.BigInteger;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.medseg.data.DataFormatException;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.io.CharacterEscapes;
+import tools.jackson.core.io.SerializedString;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.core.util.DefaultIndenter;
+import tools.jackson.core.util.DefaultPrettyPrinter;
+import tools.jackson.core.util.JsonGeneratorDecorator;
+import tools.jackson.core.util.JsonGeneratorDelegate;
+import tools.jackson.core.util.Separators;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectWriter;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.MapperConfig;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.ValueInstantiationException;
+import tools.jackson.databind.introspect.AnnotatedMember;
+import tools.jackson.databind.introspect.AnnotatedParameter;
+import tools.jackson.databind.introspect.JacksonAnnotationIntrospector;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A small, strict JSON (RFC 8259) writer and parser with no dependencies, for specs, provenance and metrics files.
+ * Every JSON file of the library is read and written through this one Jackson {@link JsonMapper}, configured so
+ * that the files keep one exact form:
  *
- * <p>Writing accepts {@link Map} (keys written with {@link String#valueOf}, iteration order kept), {@link Collection},
- * arrays (primitive or object), {@link CharSequence}, {@link Number}, {@link Boolean}, enums (by name) and
- * {@code null}. Integral numbers are written without a fraction; doubles and floats with the shortest text that
- * reads back to the same value. NaN and infinities have no JSON form and are rejected.
+ * <ul>
+ *   <li>Pretty output has a 2-space indent, {@code "key": value}, one array element per line, {@code {}} and
+ *       {@code []} for empty containers, {@code \n} line ends; compact output has no whitespace at all.</li>
+ *   <li>A whole double or float below 10<sup>15</sup> is written without a fraction ({@code 2}, {@code -0}); any
+ *       other is the shortest text that reads back to the same value ({@link Double#toString},
+ *       {@link Float#toString} for floats). NaN and the infinities have no JSON form and are refused.</li>
+ *   <li>Control characters are escaped ({@code \n}, <code>&#92;u001f</code>), and so are U+2028 and U+2029, so the text is
+ *       also valid JavaScript.</li>
+ *   <li>Records bind directly, by their components ({@code isX()} methods are not properties). Every record
+ *       component is a required key unless its type is an {@code Optional}
+ *       (absent when empty) or it is marked {@code @JsonProperty(isRequired = OptBoolean.FALSE)}; an explicit
+ *       {@code null} is a value. Unknown keys are ignored, so files written by a newer version stay readable;
+ *       duplicate keys, trailing content and {@code null} for a primitive are errors.</li>
+ * </ul>
  *
- * <p>Parsing yields {@link LinkedHashMap} (duplicate keys rejected), {@link ArrayList}, {@link String},
- * {@link Long} for integers that fit (else {@link Double}), {@link Double} for everything else numeric,
- * {@link Boolean} and {@code null}. Errors name the character offset and what was expected.
+ * <p>Reading a file ({@link #read}) turns every failure into a {@link DataFormatException} that names the file, the
+ * key (as a path such as {@code spec.depth} or {@code files[3].sha256}), what was wrong and where.
  */
 public final class Json {
+    /** Deeper nesting than any file of ours needs; stops a hostile file from exhausting the stack. */
     private static final int MAX_DEPTH = 512;
+    private static final double WHOLE_LIMIT = 1e15;
+    private static final java.util.regex.Pattern SOURCE_REFERENCE = java.util.regex.Pattern.compile(
+            " ?\\((?:start marker at )?\\[Source: [^\\]]*\\]\\)|\\[Source: [^\\]]*\\]");
+
+    private static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                    .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+                    .characterEscapes(new Escapes())
+                    .streamReadConstraints(tools.jackson.core.StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_DEPTH).build())
+                    .addDecorator(new NumberFormat())
+                    .build())
+            .annotationIntrospector(new RequiredByDefault())
+            // is-methods of value types are predicates (PostProcessing.isNone), not properties
+            .changeDefaultVisibility(v -> v.withIsGetterVisibility(JsonAutoDetect.Visibility.NONE))
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .withConfigOverride(Optional.class, o -> o.setInclude(absentLeftOut()))
+            .withConfigOverride(OptionalDouble.class, o -> o.setInclude(absentLeftOut()))
+            .withConfigOverride(OptionalInt.class, o -> o.setInclude(absentLeftOut()))
+            .withConfigOverride(OptionalLong.class, o -> o.setInclude(absentLeftOut()))
+            .build();
+
+    private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter().with(new DefaultPrettyPrinter(Separators.createDefaultInstance()
+            .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+            .withObjectEmptySeparator("")
+            .withArrayEmptySeparator(""))
+            .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+            .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+    private static final ObjectWriter COMPACT = MAPPER.writer();
 
     private Json() {
     }
 
-    /** Pretty-printed JSON with a 2-space indent and a {@code ": "} after each key. */
+    /** The mapper itself, for trees ({@link JsonMapper#readTree}) and conversions; shared and immutable. */
+    public static JsonMapper mapper() {
+        return MAPPER;
+    }
+
+    /**
+     * Pretty-printed JSON of {@code value} (a record, map, list, array, string, number, boolean or tree).
+     *
+     * @throws IllegalArgumentException if it holds a value JSON cannot represent (NaN, infinity), naming it
+     */
     public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        new Writer(sb, true).value(value, 0, "$");
-        return sb.toString();
+        return write(PRETTY, value);
     }
 
-    /** JSON on one line, without insignificant whitespace. */
+    /** JSON of {@code value} on one line, without insignificant whitespace. */
     public static String writeCompact(Object value) {
+        return write(COMPACT, value);
+    }
+
+    private static String write(ObjectWriter writer, Object value) {
+        try {
+            return writer.writeValueAsString(value);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("cannot write json: " + describe(e), e);
+        }
+    }
+
+    /** Writes {@link #write pretty JSON} of {@code value} to {@code file} atomically ({@link AtomicFile}). */
+    public static void writeFile(Path file, Object value) throws IOException {
+        AtomicFile.writeString(file, write(value));
+    }
+
+    /**
+     * Parses JSON text into {@code type}.
+     *
+     * @throws IllegalArgumentException if the text is not JSON or does not fit {@code type}, naming the key
+     */
+    public static <T> T parse(String json, Class<T> type) {
+        return parse(json, MAPPER.constructType(type));
+    }
+
+    /** As {@link #parse(String, Class)}, for generic types ({@code mapper().getTypeFactory()...}). */
+    public static <T> T parse(String json, JavaType type) {
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(describe(e), e);
+        }
+    }
+
+    /** The JSON text as a tree; {@link IllegalArgumentException} naming the line and column if it is not JSON. */
+    public static JsonNode tree(String json) {
+        return parse(json, JsonNode.class);
+    }
+
+    /**
+     * Reads a UTF-8 JSON file into {@code type}.
+     *
+     * @throws DataFormatException naming the file and what is wrong with it (not UTF-8, not JSON, a missing or
+     *     mistyped key, a value its type refuses)
+     */
+    public static <T> T read(Path file, Class<T> type) throws IOException {
+        return read(file, MAPPER.constructType(type));
+    }
+
+    /** As {@link #read(Path, Class)}, for generic types. */
+    public static <T> T read(Path file, JavaType type) throws IOException {
+        String text = readUtf8(file);
+        try {
+            return MAPPER.readValue(text, type);
+        } catch (JacksonException e) {
+            throw new DataFormatException(file, describe(e), e);
+        }
+    }
+
+    /** A file's text, refusing bytes that are not UTF-8 with a {@link DataFormatException} naming the file. */
+    public static String readUtf8(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not utf-8 text", e);
+        }
+    }
+
+    /**
+     * One line saying what is wrong: the key's path ({@code spec.depth}, {@code files[3]}), the problem, and the
+     * line and column, without Jackson's class names and reference chains.
+     */
+    public static String describe(JacksonException e) {
+        String path = path(e);
+        String what;
+        if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
+            // the record's own validation refused the value: its message says why
+            what = e.getCause().getMessage();
+        } else if (e instanceof MismatchedInputException && e.getOriginalMessage() != null
+                && e.getOriginalMessage().startsWith("Missing required creator property")) {
+            return "missing key \"" + path + "\"";
+        } else {
+            what = firstLine(e.getOriginalMessage());
+        }
         StringBuilder sb = new StringBuilder();
-        new Writer(sb, false).value(value, 0, "$");
+        if (e instanceof DatabindException && !path.isEmpty()) {
+            sb.append("key \"").append(path).append("\": ");
+        } else if (!(e instanceof DatabindException)) {
+            sb.append("invalid json: ");
+        }
+        sb.append(what);
+        TokenStreamLocation loc = e.getLocation();
+        if (loc != null && loc.getLineNr() > 0) {
+            sb.append(String.format(Locale.ROOT, " (line %d, column %d)", loc.getLineNr(), loc.getColumnNr()));
+        }
         return sb.toString();
     }
 
-    /** Parses one JSON value; anything but whitespace after it is an error. */
-    public static Object parse(String json) {
-        if (json == null) {
-            throw new IllegalArgumentException("json text must not be null");
-        }
-        Parser p = new Parser(json);
-        p.skipWhitespace();
-        Object v = p.value(0);
-        p.skipWhitespace();
-        if (p.pos < json.length()) {
-            throw p.error("end of input");
-        }
-        return v;
-    }
-
-    // ---- typed helpers for reading parsed documents ----
-
-    /** {@code value} as a JSON object; throws naming its actual type otherwise. */
-    @SuppressWarnings("unchecked")
-    public static Map<String, Object> object(Object value) {
-        if (value instanceof Map<?, ?> m) {
-            return (Map<String, Object>) m;
-        }
-        throw new IllegalArgumentException("expected a json object, got " + describe(value));
-    }
-
-    /** {@code value} as a JSON array; throws naming its actual type otherwise. */
-    @SuppressWarnings("unchecked")
-    public static List<Object> array(Object value) {
-        if (value instanceof List<?> l) {
-            return (List<Object>) l;
-        }
-        throw new IllegalArgumentException("expected a json array, got " + describe(value));
-    }
-
-    /** The object under {@code key}. */
-    public static Map<String, Object> getObject(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof Map<?, ?>) {
-            return object(v);
-        }
-        throw wrongType(key, "an object", v);
-    }
-
-    /** The array under {@code key}. */
-    public static List<Object> getArray(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof List<?>) {
-            return array(v);
-        }
-        throw wrongType(key, "an array", v);
-    }
-
-    /** The string under {@code key}. */
-    public static String getString(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof String s) {
-            return s;
-        }
-        throw wrongType(key, "a string", v);
-    }
-
-    /** The integer under {@code key}; must be a whole number within int range. */
-    public static int getInt(Map<String, ?> map, String key) {
-        long v = getLong(map, key);
-        if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("key \"" + key + "\" must fit in an int: " + v);
-        }
-        return (int) v;
-    }
-
-    /** The integer under {@code key}; must be a whole number within long range. */
-    public static long getLong(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
-            return ((Number) v).longValue();
-        }
-        if (v instanceof Number n) {
-            double d = n.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 0x1p63) {
-                return (long) d;
-            }
-        }
-        throw wrongType(key, "an integer", v);
-    }
-
-    /** The number under {@code key} as a double (integers accepted). */
-    public static double getDouble(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw wrongType(key, "a number", v);
-    }
-
-    /** The boolean under {@code key}. */
-    public static boolean getBoolean(Map<String, ?> map, String key) {
-        Object v = require(map, key);
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw wrongType(key, "a boolean", v);
-    }
-
-    private static Object require(Map<String, ?> map, String key) {
-        if (map == null) {
-            throw new IllegalArgumentException("json object must not be null (looking for key \"" + key + "\")");
-        }
-        if (!map.containsKey(key)) {
-            throw new IllegalArgumentException("missing key \"" + key + "\" (present: " + map.keySet() + ")");
-        }
-        Object v = map.get(key);
-        if (v == null) {
-            throw new IllegalArgumentException("key \"" + key + "\" must not be null");
-        }
-        return v;
-    }
-
-    private static IllegalArgumentException wrongType(String key, String expected, Object actual) {
-        return new IllegalArgumentException("key \"" + key + "\" must be " + expected + ", got "
-                + describe(actual));
-    }
-
-    private static String describe(Object v) {
-        if (v == null) {
-            return "null";
-        }
-        String type;
-        if (v instanceof Map<?, ?>) {
-            type = "object";
-        } else if (v instanceof List<?>) {
-            type = "array";
-        } else if (v instanceof String) {
-            type = "string";
-        } else if (v instanceof Number) {
-            type = "number";
-        } else if (v instanceof Boolean) {
-            type = "boolean";
-        } else {
-            type = v.getClass().getSimpleName();
-        }
-        String text = String.valueOf(v);
-        if (text.length() > 40) {
-            text = text.substring(0, 40) + "...";
-        }
-        return type + " " + (v instanceof String ? "\"" + text + "\"" : text);
-    }
-
-    // ---- writer ----
-
-    private static final class Writer {
-        private final StringBuilder sb;
-        private final boolean pretty;
-
-        Writer(StringBuilder sb, boolean pretty) {
-            this.sb = sb;
-            this.pretty = pretty;
-        }
-
-        void value(Object v, int depth, String path) {
-            if (depth > MAX_DEPTH) {
-                throw new IllegalArgumentException("json nesting deeper than " + MAX_DEPTH + " at " + path
-                        + " (a cycle?)");
-            }
-            if (v == null) {
-                sb.append("null");
-            } else if (v instanceof CharSequence s) {
-                string(s);
-            } else if (v instanceof Boolean b) {
-                sb.append(b.booleanValue());
-            } else if (v instanceof Number n) {
-                number(n, path);
-            } else if (v instanceof Character c) {
-                string(String.valueOf(c));
-            } else if (v instanceof Enum<?> e) {
-                string(e.name());
-            } else if (v instanceof Map<?, ?> m) {
-                map(m, depth, path);
-            } else if (v instanceof Collection<?> c) {
-                list(c, depth, path);
-            } else if (v.getClass().isArray()) {
-                int n = Array.getLength(v);
-                List<Object> items = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    items.add(Array.get(v, i));
+    private static String path(JacksonException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JacksonException.Reference r : e.getPath()) {
+            if (r.getPropertyName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
                 }
-                list(items, depth, path);
-            } else {
-                throw new IllegalArgumentException("cannot write a " + v.getClass().getName() + " as json at "
-                        + path + ": " + v);
+                sb.append(r.getPropertyName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
             }
         }
+        return sb.toString();
+    }
 
-        private void map(Map<?, ?> m, int depth, String path) {
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                newline(depth + 1);
-                if (e.getKey() == null) {
-                    throw new IllegalArgumentException("json object keys must not be null at " + path);
-                }
-                String key = String.valueOf(e.getKey());
-                string(key);
-                sb.append(pretty ? ": " : ":");
-                value(e.getValue(), depth + 1, path + "." + key);
-            }
-            newline(depth);
-            sb.append('}');
+    private static String firstLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "unreadable";
         }
+        String m = message.strip();
+        int nl = m.indexOf('\n');
+        m = nl < 0 ? m : m.substring(0, nl).strip();
+        // the parser's own pointer into its (redacted) source says nothing the line and column do not
+        return SOURCE_REFERENCE.matcher(m).replaceAll("");
+    }
 
-        private void list(Collection<?> c, int depth, String path) {
-            if (c.isEmpty()) {
-                sb.append("[]");
-                return;
+    private static JsonInclude.Value absentLeftOut() {
+        return JsonInclude.Value.construct(JsonInclude.Include.NON_ABSENT, JsonInclude.Include.NON_ABSENT);
+    }
+
+    /** Record components are required keys unless Optional-typed or explicitly marked otherwise. */
+    private static final class RequiredByDefault extends JacksonAnnotationIntrospector {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public Boolean hasRequiredMarker(MapperConfig<?> config, AnnotatedMember member) {
+            Boolean marked = super.hasRequiredMarker(config, member);
+            if (marked != null) {
+                return marked;
             }
-            sb.append('[');
-            int i = 0;
-            for (Object item : c) {
-                if (i > 0) {
-                    sb.append(',');
-                }
-                newline(depth + 1);
-                value(item, depth + 1, path + "[" + i + "]");
-                i++;
+            if (member instanceof AnnotatedParameter p && p.getOwner().getDeclaringClass().isRecord()) {
+                Class<?> t = p.getRawType();
+                return !(t == Optional.class || t == OptionalDouble.class || t == OptionalInt.class
+                        || t == OptionalLong.class);
             }
-            newline(depth);
-            sb.append(']');
+            return null;
         }
+    }
 
-        private void newline(int depth) {
-            if (pretty) {
-                sb.append('\n');
-                for (int i = 0; i < depth; i++) {
-                    sb.append("  ");
+    /** Whole doubles without a fraction, floats in float precision, non-finite values refused. */
+    private static final class NumberFormat implements JsonGeneratorDecorator {
+        @Override
+        public JsonGenerator decorate(tools.jackson.core.TokenStreamFactory factory, JsonGenerator generator) {
+            return new JsonGeneratorDelegate(generator, true) {
+                @Override
+                public JsonGenerator writeNumber(double v) {
+                    return writeNumber(text(v, false));
                 }
-            }
-        }
 
-        private void number(Number n, String path) {
-            if (n instanceof Double || n instanceof Float) {
-                double d = n.doubleValue();
-                if (!Double.isFinite(d)) {
-                    throw new IllegalArgumentException("json cannot represent " + d + " at " + path);
+                @Override
+                public JsonGenerator writeNumber(float v) {
+                    return writeNumber(text(v, true));
                 }
-                if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                    // whole values print as integers ("2", not "2.0"); -0.0 keeps its sign as "-0"
-                    long l = (long) d;
-                    sb.append(l == 0 && 1 / d < 0 ? "-0" : Long.toString(l));
-                } else {
-                    // Float.toString is the shortest text that reads back to the same float
-                    sb.append(n instanceof Float f ? Float.toString(f) : Double.toString(d));
-                }
-            } else if (n instanceof BigDecimal bd) {
-                sb.append(bd.toString());
-            } else if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte
-                    || n instanceof BigInteger) {
-                sb.append(n);
-            } else {
-                double d = n.doubleValue();
-                if (!Double.isFinite(d)) {
-                    throw new IllegalArgumentException("json cannot represent " + d + " at " + path);
-                }
-                sb.append(n);
-            }
-        }
 
-        private void string(CharSequence s) {
-            sb.append('"');
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                switch (c) {
-                    case '"' -> sb.append("\\\"");
-                    case '\\' -> sb.append("\\\\");
-                    case '\n' -> sb.append("\\n");
-                    case '\r' -> sb.append("\\r");
-                    case '\t' -> sb.append("\\t");
-                    case '\b' -> sb.append("\\b");
-                    case '\f' -> sb.append("\\f");
-                    default -> {
-                        // control characters must be escaped; U+2028/9 too, so the text is also valid JavaScript
-                        if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                            sb.append(String.format("\\u%04x", (int) c));
-                        } else {
-                            sb.append(c);
-                        }
+                @Override
+                public JsonGenerator writeArray(double[] array, int offset, int length) {
+                    writeStartArray(array, length);
+                    for (int i = offset; i < offset + length; i++) {
+                        writeNumber(array[i]);
                     }
-                }
-            }
-            sb.append('"');
-        }
-    }
-
-    // ---- parser ----
-
-    private static final class Parser {
-        private final String s;
-        private int pos;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String expected) {
-            String found;
-            if (pos >= s.length()) {
-                found = "end of input";
-            } else {
-                char c = s.charAt(pos);
-                found = c < 0x20 ? String.format("character U+%04X", (int) c) : "'" + c + "'";
-            }
-            return new IllegalArgumentException("invalid json at offset " + pos + ": expected " + expected
-                    + ", found " + found);
-        }
-
-        void skipWhitespace() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                    pos++;
-                } else {
-                    break;
-                }
-            }
-        }
-
-        Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nesting no deeper than " + MAX_DEPTH);
-            }
-            if (pos >= s.length()) {
-                throw error("a value");
-            }
-            char c = s.charAt(pos);
-            return switch (c) {
-                case '{' -> object(depth);
-                case '[' -> array(depth);
-                case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
-                default -> {
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        yield number();
-                    }
-                    throw error("a value (object, array, string, number, true, false or null)");
+                    return writeEndArray();
                 }
             };
         }
 
-        private Object literal(String word, Object result) {
-            if (s.startsWith(word, pos)) {
-                pos += word.length();
-                return result;
-            }
-            throw error("'" + word + "'");
-        }
-
-        private Map<String, Object> object(int depth) {
-            Map<String, Object> map = new LinkedHashMap<>();
-            pos++; // '{'
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == '}') {
-                pos++;
-                return map;
-            }
-            while (true) {
-                skipWhitespace();
-                if (pos >= s.length() || s.charAt(pos) != '"') {
-                    throw error("a string key");
-                }
-                int keyAt = pos;
-                String key = string();
-                skipWhitespace();
-                if (pos >= s.length() || s.charAt(pos) != ':') {
-                    throw error("':' after key \"" + key + "\"");
-                }
-                pos++;
-                skipWhitespace();
-                Object v = value(depth + 1);
-                if (map.containsKey(key)) {
-                    throw new IllegalArgumentException("invalid json at offset " + keyAt + ": duplicate key \""
-                            + key + "\"");
-                }
-                map.put(key, v);
-                skipWhitespace();
-                if (pos < s.length() && s.charAt(pos) == ',') {
-                    pos++;
-                } else if (pos < s.length() && s.charAt(pos) == '}') {
-                    pos++;
-                    return map;
-                } else {
-                    throw error("',' or '}'");
-                }
-            }
-        }
-
-        private List<Object> array(int depth) {
-            List<Object> list = new ArrayList<>();
-            pos++; // '['
-            skipWhitespace();
-            if (pos < s.length() && s.charAt(pos) == ']') {
-                pos++;
-                return list;
-            }
-            while (true) {
-                skipWhitespace();
-                list.add(value(depth + 1));
-                skipWhitespace();
-                if (pos < s.length() && s.charAt(pos) == ',') {
-                    pos++;
-                } else if (pos < s.length() && s.charAt(pos) == ']') {
-                    pos++;
-                    return list;
-                } else {
-                    throw error("',' or ']'");
-                }
-            }
-        }
-
-        private String string() {
-            pos++; // opening quote
-            StringBuilder sb = null;
-            int runStart = pos;
-            while (true) {
-                if (pos >= s.length()) {
-                    throw error("closing '\"' of the string");
-                }
-                char c = s.charAt(pos);
-                if (c == '"') {
-                    String out = sb == null ? s.substring(runStart, pos)
-                            : sb.append(s, runStart, pos).toString();
-                    pos++;
-                    return out;
-                }
-                if (c < 0x20) {
-                    throw error("an escaped control character");
-                }
-                if (c != '\\') {
-                    pos++;
-                    continue;
-                }
-                if (sb == null) {
-                    sb = new StringBuilder();
-                }
-                sb.append(s, runStart, pos);
-                pos++;
-                if (pos >= s.length()) {
-                    throw error("an escape character");
-                }
-                char e = s.charAt(pos);
-                switch (e) {
-                    case '"' -> sb.append('"');
-                    case '\\' -> sb.append('\\');
-                    case '/' -> sb.append('/');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        int code = 0;
-                        for (int i = 1; i <= 4; i++) {
-                            int digit = pos + i < s.length() ? Character.digit(s.charAt(pos + i), 16) : -1;
-                            if (digit < 0) {
-                                pos += i;
-                                throw error("a hex digit of a \\u escape");
-                            }
-                            code = code * 16 + digit;
-                        }
-                        sb.append((char) code);
-                        pos += 4;
-                    }
-                    default -> throw error("an escape character (one of \"\\/bfnrtu)");
-                }
-                pos++;
-                runStart = pos;
-            }
-        }
-
-        private Object number() {
-            int start = pos;
-            if (s.charAt(pos) == '-') {
-                pos++;
-            }
-            if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-                throw error("a digit");
-            }
-            if (s.charAt(pos) == '0') {
-                pos++;
-                if (pos < s.length() && isDigit(s.charAt(pos))) {
-                    throw error("'.', 'e' or the end of the number (no leading zeros)");
-                }
-            } else {
-                digits();
-            }
-            boolean integral = true;
-            if (pos < s.length() && s.charAt(pos) == '.') {
-                integral = false;
-                pos++;
-                if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-                    throw error("a digit after '.'");
-                }
-                digits();
-            }
-            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-                integral = false;
-                pos++;
-                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
-                    pos++;
-                }
-                if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-                    throw error("a digit in the exponent");
-                }
-                digits();
-            }
-            String text = s.substring(start, pos);
-            if (integral && !text.equals("-0")) {
-                try {
-                    return Long.parseLong(text);
-                } catch (NumberFormatException tooBig) {
-                    // out of long range: fall through to double, as JavaScript would read it
-                }
-            }
-            double d = Double.parseDouble(text);
+        private static String text(double d, boolean isFloat) {
             if (!Double.isFinite(d)) {
-                pos = start;
-                throw error("a number within double range");
+                throw new IllegalArgumentException("json cannot represent " + d);
             }
-            return d;
+            if (d == Math.rint(d) && Math.abs(d) < WHOLE_LIMIT) {
+                long l = (long) d;
+                return l == 0 && 1 / d < 0 ? "-0" : Long.toString(l);
+            }
+            return isFloat ? Float.toString((float) d) : Double.toString(d);
+        }
+    }
+
+    /** Lower-case <code>&#92;u</code> escapes for control characters (the standard set) and U+2028 / U+2029. */
+    private static final class Escapes extends CharacterEscapes {
+        private static final long serialVersionUID = 1L;
+        private static final SerializableString LS = new SerializedString("\\u2028");
+        private static final SerializableString PS = new SerializedString("\\u2029");
+        private final int[] ascii = standardAsciiEscapesForJSON();
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ascii;
         }
 
-        private void digits() {
-            while (pos < s.length() && isDigit(s.charAt(pos))) {
-                pos++;
-            }
-        }
-
-        private static boolean isDigit(char c) {
-            return c >= '0' && c <= '9';
+        @Override
+        public SerializableString getEscapeSequence(int ch) {
+            return ch == 0x2028 ? LS : ch == 0x2029 ? PS : null;
         }
     }
 }

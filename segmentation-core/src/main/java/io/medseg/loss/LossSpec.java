@@ -1,12 +1,19 @@
 package io.medseg.loss;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
 import java.util.Objects;
 
 /**
  * What a model is trained to minimise. A closed family: backends implement each kind exactly. Build them with
- * {@link Losses}.
+ * {@link Losses}. In JSON (a run's recorded config) each is an object with a {@code "type"} of
+ * {@code "cross_entropy"}, {@code "soft_dice"} or {@code "weighted_sum"} and its settings.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = LossSpec.CrossEntropy.class, name = "cross_entropy"),
+        @JsonSubTypes.Type(value = LossSpec.SoftDice.class, name = "soft_dice"),
+        @JsonSubTypes.Type(value = LossSpec.WeightedSum.class, name = "weighted_sum")})
 public sealed interface LossSpec {
 
     /**

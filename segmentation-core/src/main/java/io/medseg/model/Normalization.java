@@ -1,11 +1,20 @@
 package io.medseg.model;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.Arrays;
 
 /**
  * Per-image intensity normalisation, recorded in the model spec so that inference applies exactly what training
  * applied. Works on all pixels of one image at once, so it is independent of the scanner's intensity scale.
+ *
+ * <p>In JSON it is an object with a {@code "type"} of {@code "percentile"} (with {@code "low"} and {@code "high"}),
+ * {@code "zscore"} or {@code "none"}.
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = Normalization.Percentile.class, name = "percentile"),
+        @JsonSubTypes.Type(value = Normalization.ZScore.class, name = "zscore"),
+        @JsonSubTypes.Type(value = Normalization.None.class, name = "none")})
 public sealed interface Normalization {
 
     /** Normalises {@code pixels} in place. */

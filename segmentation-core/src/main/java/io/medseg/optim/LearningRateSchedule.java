@@ -1,6 +1,16 @@
 package io.medseg.optim;
 
-/** Learning rate as a function of the epoch (0-based) and the fraction of training done. */
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * Learning rate as a function of the epoch (0-based) and the fraction of training done. In JSON: an object with a
+ * {@code "type"} of {@code "constant"}, {@code "step"} or {@code "cosine"} and its settings.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = LearningRateSchedule.Constant.class, name = "constant"),
+        @JsonSubTypes.Type(value = LearningRateSchedule.Step.class, name = "step"),
+        @JsonSubTypes.Type(value = LearningRateSchedule.Cosine.class, name = "cosine")})
 public sealed interface LearningRateSchedule {
 
     /**

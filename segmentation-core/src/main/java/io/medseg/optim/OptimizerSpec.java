@@ -1,6 +1,15 @@
 package io.medseg.optim;
 
-/** How weights are updated; the learning rate each step comes from a {@link LearningRateSchedule}. */
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+
+/**
+ * How weights are updated; the learning rate each step comes from a {@link LearningRateSchedule}. In JSON: an
+ * object with a {@code "type"} of {@code "adam"} or {@code "sgd"}, its settings and its {@code "schedule"}.
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({@JsonSubTypes.Type(value = OptimizerSpec.Adam.class, name = "adam"),
+        @JsonSubTypes.Type(value = OptimizerSpec.Sgd.class, name = "sgd")})
 public sealed interface OptimizerSpec {
 
     LearningRateSchedule schedule();

@@ -1,9 +1,11 @@
 package io.medseg.train;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.OptionalDouble;
 
 /**
- * What one epoch did.
+ * What one epoch did. In JSON (a run's {@code metrics.jsonl}, checkpoints, training logs):
+ * {@code {"epoch", "loss", "val_dice" (only when measured), "learning_rate", "seconds"}}.
  *
  * @param epoch 1-based
  * @param trainLoss mean loss over the epoch's batches
@@ -11,6 +13,10 @@ import java.util.OptionalDouble;
  * @param learningRate the rate used in this epoch
  * @param seconds wall time of the epoch, validation included
  */
-public record EpochResult(int epoch, double trainLoss, OptionalDouble validationDice, double learningRate,
-        double seconds) {
+public record EpochResult(int epoch, @JsonProperty("loss") double trainLoss,
+        @JsonProperty("val_dice") OptionalDouble validationDice,
+        @JsonProperty("learning_rate") double learningRate, double seconds) {
+    public EpochResult {
+        validationDice = validationDice == null ? OptionalDouble.empty() : validationDice;
+    }
 }

@@ -30,7 +30,8 @@ import java.util.random.RandomGenerator;
  *
  * <p>Intensity: only the image changes. Every random choice is drawn from the generator passed to
  * {@link Augmentation#apply}, so the same generator state gives the same sample. The returned augmentations are
- * records, so their {@code toString} states their settings (handy in logs and provenance).
+ * records that check their settings on construction, so their {@code toString} states those settings and their
+ * JSON form (see {@link Augmentation}) rebuilds the same augmentation.
  */
 public final class Augmentations {
     private static final int GAMMA_TABLE = 4096;
@@ -42,27 +43,16 @@ public final class Augmentations {
 
     /** Applies {@code steps} in order. */
     public static Augmentation compose(Augmentation... steps) {
-        for (int i = 0; i < steps.length; i++) {
-            if (steps[i] == null) {
-                throw new IllegalArgumentException("augmentation " + i + " of " + steps.length + " is null");
-            }
-        }
-        return new Compose(List.of(steps));
+        return new Compose(Arrays.asList(steps));
     }
 
     /** Applies {@code augmentation} with probability {@code p}, otherwise leaves the sample unchanged. */
     public static Augmentation probability(double p, Augmentation augmentation) {
-        checkProbability("p", p);
-        if (augmentation == null) {
-            throw new IllegalArgumentException("augmentation must not be null");
-        }
         return new Probability(p, augmentation);
     }
 
     /** Flips left-right with probability {@code pHorizontal} and, independently, up-down with {@code pVertical}. */
     public static Augmentation flips(double pHorizontal, double pVertical) {
-        checkProbability("pHorizontal", pHorizontal);
-        checkProbability("pVertical", pVertical);
         return new Flips(pHorizontal, pVertical);
     }
 
@@ -72,7 +62,6 @@ public final class Augmentations {
      * turn without changing its shape, so it is turned by 180 degrees or not at all.
      */
     public static Augmentation rotate90(double p) {
-        checkProbability("p", p);
         return new Rotate90(p);
     }
 
@@ -84,20 +73,6 @@ public final class Augmentations {
      */
     public static Augmentation affine(double maxRotationDegrees, double minScale, double maxScale,
             double maxShiftFraction) {
-        StringBuilder p = new StringBuilder();
-        if (!(maxRotationDegrees >= 0 && maxRotationDegrees <= 180)) {
-            p.append("; maxRotationDegrees must be in [0, 180]: ").append(maxRotationDegrees);
-        }
-        if (!(minScale > 0 && minScale <= maxScale && Double.isFinite(maxScale))) {
-            p.append("; scales must satisfy 0 < minScale <= maxScale: ").append(minScale).append(", ")
-                    .append(maxScale);
-        }
-        if (!(maxShiftFraction >= 0 && maxShiftFraction <= 1)) {
-            p.append("; maxShiftFraction must be in [0, 1]: ").append(maxShiftFraction);
-        }
-        if (p.length() > 0) {
-            throw new IllegalArgumentException("invalid affine augmentation: " + p.substring(2));
-        }
         return new Affine(maxRotationDegrees, minScale, maxScale, maxShiftFraction);
     }
 
@@ -107,13 +82,11 @@ public final class Augmentations {
      * of intensities is kept, and the result does not depend on the scanner's intensity scale.
      */
     public static Augmentation gamma(double min, double max) {
-        checkRange("gamma", min, max);
         return new Gamma(min, max);
     }
 
     /** Multiplies the image by a factor uniform in {@code min..max} (a scanner gain). */
     public static Augmentation intensityScale(double min, double max) {
-        checkRange("intensity scale", min, max);
         return new IntensityScale(min, max);
     }
 
@@ -122,9 +95,6 @@ public final class Augmentations {
      * intensity range (maximum minus minimum), so it is independent of the intensity scale.
      */
     public static Augmentation gaussianNoise(double maxSigmaFraction) {
-        if (!(maxSigmaFraction >= 0 && maxSigmaFraction <= 1)) {
-            throw new IllegalArgumentException("maxSigmaFraction must be in [0, 1]: " + maxSigmaFraction);
-        }
         return new GaussianNoise(maxSigmaFraction);
     }
 
@@ -152,16 +122,6 @@ public final class Augmentations {
      * Typical values: sigma 4..10 % of the size, alpha about one to two sigmas.
      */
     public static Augmentation elastic(double alphaPixels, double sigmaPixels) {
-        StringBuilder p = new StringBuilder();
-        if (!(alphaPixels >= 0 && Double.isFinite(alphaPixels))) {
-            p.append("; alphaPixels must be finite and >= 0: ").append(alphaPixels);
-        }
-        if (!(sigmaPixels > 0 && sigmaPixels <= 1000)) {
-            p.append("; sigmaPixels must be in (0, 1000]: ").append(sigmaPixels);
-        }
-        if (p.length() > 0) {
-            throw new IllegalArgumentException("invalid elastic augmentation: " + p.substring(2));
-        }
         return new Elastic(alphaPixels, sigmaPixels);
     }
 
@@ -174,9 +134,6 @@ public final class Augmentations {
      * unchanged.
      */
     public static Augmentation biasField(double maxStrength) {
-        if (!(maxStrength >= 0 && maxStrength < 1)) {
-            throw new IllegalArgumentException("maxStrength must be in [0, 1): " + maxStrength);
-        }
         return new BiasField(maxStrength);
     }
 
@@ -185,10 +142,6 @@ public final class Augmentations {
      * {@code min..max} (negative darkens); a constant image is left unchanged.
      */
     public static Augmentation brightness(double min, double max) {
-        if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max && min >= -1 && max <= 1)) {
-            throw new IllegalArgumentException("brightness range must satisfy -1 <= min <= max <= 1: " + min + ", "
-                    + max);
-        }
         return new Brightness(min, max);
     }
 
@@ -197,7 +150,6 @@ public final class Augmentations {
      * below 1 flattens, above 1 stretches, and the mean stays where it is.
      */
     public static Augmentation contrast(double min, double max) {
-        checkRange("contrast", min, max);
         return new Contrast(min, max);
     }
 
@@ -207,13 +159,11 @@ public final class Augmentations {
      * the rest is padded as in {@link #crop}.
      */
     public static Augmentation randomCrop(int height, int width) {
-        checkSize(height, width);
         return new RandomCrop(height, width);
     }
 
     /** The centred {@code height x width} window; see {@link #centreCrop(Sample, int, int)}. */
     public static Augmentation centreCrop(int height, int width) {
-        checkSize(height, width);
         return new CentreCrop(height, width);
     }
 
@@ -433,7 +383,16 @@ public final class Augmentations {
 
     // ---------------------------------------------------------------- implementations
 
-    private record Compose(List<Augmentation> steps) implements Augmentation {
+    record Compose(List<Augmentation> steps) implements Augmentation {
+        Compose {
+            for (int i = 0; i < steps.size(); i++) {
+                if (steps.get(i) == null) {
+                    throw new IllegalArgumentException("augmentation " + i + " of " + steps.size() + " is null");
+                }
+            }
+            steps = List.copyOf(steps);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             Sample s = sample;
@@ -444,14 +403,26 @@ public final class Augmentations {
         }
     }
 
-    private record Probability(double p, Augmentation augmentation) implements Augmentation {
+    record Probability(double p, Augmentation augmentation) implements Augmentation {
+        Probability {
+            checkProbability("p", p);
+            if (augmentation == null) {
+                throw new IllegalArgumentException("augmentation must not be null");
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             return random.nextDouble() < p ? augmentation.apply(sample, random) : sample;
         }
     }
 
-    private record Flips(double pHorizontal, double pVertical) implements Augmentation {
+    record Flips(double pHorizontal, double pVertical) implements Augmentation {
+        Flips {
+            checkProbability("pHorizontal", pHorizontal);
+            checkProbability("pVertical", pVertical);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             boolean h = random.nextDouble() < pHorizontal;
@@ -460,7 +431,11 @@ public final class Augmentations {
         }
     }
 
-    private record Rotate90(double p) implements Augmentation {
+    record Rotate90(double p) implements Augmentation {
+        Rotate90 {
+            checkProbability("p", p);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             if (!(random.nextDouble() < p)) {
@@ -471,8 +446,25 @@ public final class Augmentations {
         }
     }
 
-    private record Affine(double maxRotationDegrees, double minScale, double maxScale, double maxShiftFraction)
+    record Affine(double maxRotationDegrees, double minScale, double maxScale, double maxShiftFraction)
             implements Augmentation {
+        Affine {
+            StringBuilder p = new StringBuilder();
+            if (!(maxRotationDegrees >= 0 && maxRotationDegrees <= 180)) {
+                p.append("; maxRotationDegrees must be in [0, 180]: ").append(maxRotationDegrees);
+            }
+            if (!(minScale > 0 && minScale <= maxScale && Double.isFinite(maxScale))) {
+                p.append("; scales must satisfy 0 < minScale <= maxScale: ").append(minScale).append(", ")
+                        .append(maxScale);
+            }
+            if (!(maxShiftFraction >= 0 && maxShiftFraction <= 1)) {
+                p.append("; maxShiftFraction must be in [0, 1]: ").append(maxShiftFraction);
+            }
+            if (p.length() > 0) {
+                throw new IllegalArgumentException("invalid affine augmentation: " + p.substring(2));
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double rotation = maxRotationDegrees * (2 * random.nextDouble() - 1);
@@ -483,14 +475,22 @@ public final class Augmentations {
         }
     }
 
-    private record Gamma(double min, double max) implements Augmentation {
+    record Gamma(double min, double max) implements Augmentation {
+        Gamma {
+            checkRange("gamma", min, max);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             return gamma(sample, Math.exp(logUniform(random, min, max)));
         }
     }
 
-    private record IntensityScale(double min, double max) implements Augmentation {
+    record IntensityScale(double min, double max) implements Augmentation {
+        IntensityScale {
+            checkRange("intensity scale", min, max);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double f = min + (max - min) * random.nextDouble();
@@ -502,7 +502,13 @@ public final class Augmentations {
         }
     }
 
-    private record GaussianNoise(double maxSigmaFraction) implements Augmentation {
+    record GaussianNoise(double maxSigmaFraction) implements Augmentation {
+        GaussianNoise {
+            if (!(maxSigmaFraction >= 0 && maxSigmaFraction <= 1)) {
+                throw new IllegalArgumentException("maxSigmaFraction must be in [0, 1]: " + maxSigmaFraction);
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double fraction = maxSigmaFraction * random.nextDouble();
@@ -519,7 +525,20 @@ public final class Augmentations {
         }
     }
 
-    private record Elastic(double alphaPixels, double sigmaPixels) implements Augmentation {
+    record Elastic(double alphaPixels, double sigmaPixels) implements Augmentation {
+        Elastic {
+            StringBuilder p = new StringBuilder();
+            if (!(alphaPixels >= 0 && Double.isFinite(alphaPixels))) {
+                p.append("; alphaPixels must be finite and >= 0: ").append(alphaPixels);
+            }
+            if (!(sigmaPixels > 0 && sigmaPixels <= 1000)) {
+                p.append("; sigmaPixels must be in (0, 1000]: ").append(sigmaPixels);
+            }
+            if (p.length() > 0) {
+                throw new IllegalArgumentException("invalid elastic augmentation: " + p.substring(2));
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             if (alphaPixels == 0) {
@@ -555,7 +574,13 @@ public final class Augmentations {
         }
     }
 
-    private record BiasField(double maxStrength) implements Augmentation {
+    record BiasField(double maxStrength) implements Augmentation {
+        BiasField {
+            if (!(maxStrength >= 0 && maxStrength < 1)) {
+                throw new IllegalArgumentException("maxStrength must be in [0, 1): " + maxStrength);
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double t = maxStrength * random.nextDouble();
@@ -593,7 +618,14 @@ public final class Augmentations {
         }
     }
 
-    private record Brightness(double min, double max) implements Augmentation {
+    record Brightness(double min, double max) implements Augmentation {
+        Brightness {
+            if (!(Double.isFinite(min) && Double.isFinite(max) && min <= max && min >= -1 && max <= 1)) {
+                throw new IllegalArgumentException("brightness range must satisfy -1 <= min <= max <= 1: " + min + ", "
+                        + max);
+            }
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double f = min + (max - min) * random.nextDouble();
@@ -610,7 +642,11 @@ public final class Augmentations {
         }
     }
 
-    private record Contrast(double min, double max) implements Augmentation {
+    record Contrast(double min, double max) implements Augmentation {
+        Contrast {
+            checkRange("contrast", min, max);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             double f = min + (max - min) * random.nextDouble();
@@ -632,7 +668,11 @@ public final class Augmentations {
         }
     }
 
-    private record RandomCrop(int height, int width) implements Augmentation {
+    record RandomCrop(int height, int width) implements Augmentation {
+        RandomCrop {
+            checkSize(height, width);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             int top = offset(sample.image().height(), height, random);
@@ -646,7 +686,11 @@ public final class Augmentations {
         }
     }
 
-    private record CentreCrop(int height, int width) implements Augmentation {
+    record CentreCrop(int height, int width) implements Augmentation {
+        CentreCrop {
+            checkSize(height, width);
+        }
+
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
             return centreCrop(sample, height, width);

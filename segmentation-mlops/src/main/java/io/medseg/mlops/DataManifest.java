@@ -1,5 +1,8 @@
 package io.medseg.mlops;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.Json;
 import java.io.IOException;
@@ -23,7 +26,12 @@ import java.util.stream.Stream;
  * @param files entries sorted by relative path ({@code /}-separated)
  * @param aggregateSha256 SHA-256 of the lines {@code "<sha256>  <path>\n"} of all entries in order
  */
-public record DataManifest(String root, List<Entry> files, String aggregateSha256) {
+@JsonPropertyOrder({"format", "formatVersion", "root", "file_count", "total_bytes", "aggregate_sha256", "files"})
+public record DataManifest(String root, List<Entry> files,
+        @JsonProperty("aggregate_sha256") String aggregateSha256) {
+    /** The {@code "format"} of {@code data-manifest.json}. */
+    public static final String FORMAT = "medseg-data-manifest";
+    static final int FORMAT_VERSION = 1;
 
     /** One input file. */
     public record Entry(String path, long size, String sha256) {
@@ -35,7 +43,7 @@ public record DataManifest(String root, List<Entry> files, String aggregateSha25
 
     public DataManifest {
         Objects.requireNonNull(root, "root");
-        files = List.copyOf(files);
+        files = List.copyOf(Objects.requireNonNull(files, "files"));
         Objects.requireNonNull(aggregateSha256, "aggregateSha256");
     }
 
@@ -81,6 +89,7 @@ public record DataManifest(String root, List<Entry> files, String aggregateSha25
         return Hashing.sha256(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    @JsonProperty("total_bytes")
     public long totalBytes() {
         return files.stream().mapToLong(Entry::size).sum();
     }
@@ -116,46 +125,46 @@ public record DataManifest(String root, List<Entry> files, String aggregateSha25
         return m;
     }
 
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", "medseg-data-manifest");
-        m.put("formatVersion", 1);
-        m.put("root", root);
-        m.put("file_count", files.size());
-        m.put("total_bytes", totalBytes());
-        m.put("aggregate_sha256", aggregateSha256);
-        List<Object> list = new ArrayList<>();
-        for (Entry e : files) {
-            Map<String, Object> f = new LinkedHashMap<>();
-            f.put("path", e.path());
-            f.put("size", e.size());
-            f.put("sha256", e.sha256());
-            list.add(f);
-        }
-        m.put("files", list);
-        return m;
+    /** Files listed. */
+    @JsonProperty("file_count")
+    public int fileCount() {
+        return files.size();
     }
 
-    /** Reads a manifest written by {@link #toMap()}; checks that the aggregate hash matches the entries. */
-    public static DataManifest read(Path file) throws IOException {
-        Map<String, Object> m;
-        try {
-            m = Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)));
-            if (!"medseg-data-manifest".equals(m.get("format"))) {
-                throw new DataFormatException(file, "not a data manifest (format: " + m.get("format") + ")");
-            }
-            List<Entry> entries = new ArrayList<>();
-            for (Object o : Json.getArray(m, "files")) {
-                Map<String, Object> f = Json.object(o);
-                entries.add(new Entry(Json.getString(f, "path"), Json.getLong(f, "size"), Json.getString(f, "sha256")));
-            }
-            String agg = Json.getString(m, "aggregate_sha256");
-            if (!aggregate(entries).equals(agg)) {
-                throw new DataFormatException(file, "aggregate hash does not match the listed files");
-            }
-            return new DataManifest(Json.getString(m, "root"), entries, agg);
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, "unreadable data manifest: " + e.getMessage(), e);
+    @JsonProperty("format")
+    String format() {
+        return FORMAT;
+    }
+
+    @JsonProperty("formatVersion")
+    int formatVersion() {
+        return FORMAT_VERSION;
+    }
+
+    /** Binds a {@code data-manifest.json}; refuses another format and an aggregate hash that does not match. */
+    @JsonCreator
+    static DataManifest fromJson(@JsonProperty("format") String format, @JsonProperty("root") String root,
+            @JsonProperty("files") List<Entry> files, @JsonProperty("aggregate_sha256") String aggregateSha256) {
+        if (!FORMAT.equals(format)) {
+            throw new IllegalArgumentException("not a data manifest (format: " + format + ")");
         }
+        if (!aggregate(files).equals(aggregateSha256)) {
+            throw new IllegalArgumentException("aggregate hash does not match the listed files");
+        }
+        return new DataManifest(root, files, aggregateSha256);
+    }
+
+    /** Writes the manifest as {@code file} (pretty JSON, atomically). */
+    public void write(Path file) throws IOException {
+        Json.writeFile(file, this);
+    }
+
+    /**
+     * Reads a manifest written by {@link #write}; checks that the aggregate hash matches the entries.
+     *
+     * @throws DataFormatException naming the file when it is not a readable data manifest
+     */
+    public static DataManifest read(Path file) throws IOException {
+        return Json.read(file, DataManifest.class);
     }
 }

@@ -7,16 +7,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
- * Differences between two parsed JSON documents (maps, lists and scalars as {@link io.medseg.io.Json} yields them),
- * by path: {@code config.epochs}, {@code data.files[3].sha256}. Used to compare two models' provenance.
+ * Differences between two JSON documents, by path: {@code config.epochs}, {@code data.files[3].sha256}. Used to
+ * compare two models' provenance, two packages, a recorded recipe with a rebuilt one. Numbers compare by value
+ * ({@code 1} equals {@code 1.0}); a {@code null} and an absent key are the same.
  */
 public final class JsonDiff {
     private JsonDiff() {
     }
 
-    /** One difference; a side is {@code null} when the path is absent there. */
+    /**
+     * One difference; a side is {@code null} when the path is absent (or null) there. Values are strings,
+     * {@code Long} or {@code Double} numbers, booleans, or an empty map or list.
+     */
     public record Change(String path, Object left, Object right) {
         @Override
         public String toString() {
@@ -29,7 +34,7 @@ public final class JsonDiff {
     }
 
     /** Every leaf that differs, in the order of the left document (then paths only on the right). */
-    public static List<Change> diff(Object left, Object right) {
+    public static List<Change> diff(JsonNode left, JsonNode right) {
         Map<String, Object> l = flatten(left);
         Map<String, Object> r = flatten(right);
         Set<String> paths = new LinkedHashSet<>(l.keySet());
@@ -52,24 +57,46 @@ public final class JsonDiff {
         return Objects.equals(a, b);
     }
 
-    /** Leaves by path; empty maps and lists are leaves of their own. */
-    public static Map<String, Object> flatten(Object doc) {
+    /** Leaves by path; empty objects and arrays are leaves of their own. */
+    public static Map<String, Object> flatten(JsonNode doc) {
         Map<String, Object> out = new LinkedHashMap<>();
         flatten("", doc, out);
         return out;
     }
 
-    private static void flatten(String path, Object v, Map<String, Object> out) {
-        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
-            for (Map.Entry<?, ?> e : m.entrySet()) {
-                flatten(path.isEmpty() ? String.valueOf(e.getKey()) : path + "." + e.getKey(), e.getValue(), out);
+    private static void flatten(String path, JsonNode v, Map<String, Object> out) {
+        if (v != null && v.isObject() && !v.isEmpty()) {
+            for (Map.Entry<String, JsonNode> e : v.properties()) {
+                flatten(path.isEmpty() ? e.getKey() : path + "." + e.getKey(), e.getValue(), out);
             }
-        } else if (v instanceof List<?> list && !list.isEmpty()) {
-            for (int i = 0; i < list.size(); i++) {
-                flatten(path + "[" + i + "]", list.get(i), out);
+        } else if (v != null && v.isArray() && !v.isEmpty()) {
+            for (int i = 0; i < v.size(); i++) {
+                flatten(path + "[" + i + "]", v.get(i), out);
             }
         } else {
-            out.put(path.isEmpty() ? "$" : path, v instanceof Map<?, ?> ? Map.of() : v instanceof List<?> ? List.of() : v);
+            out.put(path.isEmpty() ? "$" : path, leaf(v));
         }
+    }
+
+    private static Object leaf(JsonNode v) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return null;
+        }
+        if (v.isObject()) {
+            return Map.of();
+        }
+        if (v.isArray()) {
+            return List.of();
+        }
+        if (v.isIntegralNumber() && v.canConvertToLong()) {
+            return v.longValue();
+        }
+        if (v.isNumber()) {
+            return v.doubleValue();
+        }
+        if (v.isBoolean()) {
+            return v.booleanValue();
+        }
+        return v.asString();
     }
 }

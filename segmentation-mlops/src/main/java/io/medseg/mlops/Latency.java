@@ -1,12 +1,11 @@
 package io.medseg.mlops;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.data.Image;
 import io.medseg.inference.Segmenter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -78,17 +77,16 @@ public record Latency(int batch, int warmup, double[] samplesMs) {
         return Arrays.stream(samplesMs).average().orElseThrow();
     }
 
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("batch", batch);
-        m.put("warmup_calls", warmup);
-        m.put("samples", samplesMs.length);
-        m.put("p50_ms", percentile(50));
-        m.put("p95_ms", percentile(95));
-        m.put("p99_ms", percentile(99));
-        m.put("mean_ms", meanMs());
-        m.put("max_ms", percentile(100));
-        m.put("images_per_second", 1000.0 / meanMs());
-        return m;
+    /** The distribution's summary, as validation records hold it. */
+    public Summary summary() {
+        return new Summary(batch, warmup, samplesMs.length, percentile(50), percentile(95), percentile(99), meanMs(),
+                percentile(100), 1000.0 / meanMs());
+    }
+
+    /** Percentiles and mean of the per-image latency, in milliseconds, and the throughput they imply. */
+    public record Summary(int batch, @JsonProperty("warmup_calls") int warmupCalls, int samples,
+            @JsonProperty("p50_ms") double p50Ms, @JsonProperty("p95_ms") double p95Ms,
+            @JsonProperty("p99_ms") double p99Ms, @JsonProperty("mean_ms") double meanMs,
+            @JsonProperty("max_ms") double maxMs, @JsonProperty("images_per_second") double imagesPerSecond) {
     }
 }

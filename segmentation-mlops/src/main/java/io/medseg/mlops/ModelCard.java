@@ -1,9 +1,12 @@
 package io.medseg.mlops;
 
 import io.medseg.io.Json;
+import io.medseg.model.UNetSpec;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.OptionalDouble;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The Markdown model card of a package, written from the package's own records (model description, provenance,
@@ -14,15 +17,13 @@ final class ModelCard {
     private ModelCard() {
     }
 
-    static String render(Map<String, Object> model, Map<String, Object> provenance, Map<String, Object> metrics) {
-        Map<String, Object> spec = Json.getObject(model, "spec");
-        Map<String, Object> config = Json.getObject(provenance, "config");
-        Map<String, Object> run = Json.getObject(provenance, "run");
-        Map<String, Object> env = Json.getObject(provenance, "environment");
-        Map<String, Object> data = Json.getObject(provenance, "data");
-        Map<String, Object> input = Json.getObject(model, "input");
+    static String render(JsonNode model, UNetSpec spec, TrainingProvenance provenance, ModelMetrics metrics) {
+        TrainingProvenance.Config config = provenance.config();
+        TrainingProvenance.RunInfo run = provenance.run();
+        Environment env = provenance.environment();
+        TrainingProvenance.DataSummary data = provenance.data();
         StringBuilder md = new StringBuilder();
-        md.append("# Model card: ").append(model.get("name")).append("\n\n");
+        md.append("# Model card: ").append(model.path("name").asString("")).append("\n\n");
 
         md.append("## Intended use\n\n");
         md.append("Segmentation of the left-ventricle blood pool in short-axis cine cardiac MRI frames, for research "
@@ -32,77 +33,76 @@ final class ModelCard {
                 + "other anatomy, paediatric or congenital hearts unless validated on such data.\n\n");
 
         md.append("## Model\n\n");
-        md.append(String.format(Locale.ROOT, "- U-Net, depth %s, %s base filters, %s upsampling, batch norm %s, "
-                + "dropout %s, %s activation.%n", spec.get("depth"), spec.get("baseFilters"),
-                String.valueOf(spec.get("upsampling")).toLowerCase(Locale.ROOT).replace('_', '-'),
-                spec.get("batchNorm"), spec.get("dropout"), String.valueOf(spec.get("activation"))
-                        .toLowerCase(Locale.ROOT)));
-        md.append(String.format(Locale.ROOT, "- Input: %s x %s x %s (%s of the image), normalisation %s.%n",
-                spec.get("inputHeight"), spec.get("inputWidth"), spec.get("inputChannels"),
-                String.valueOf(spec.get("inputFit")).toLowerCase(Locale.ROOT).replace('_', ' '),
-                Json.writeCompact(spec.get("normalization"))));
-        md.append("- Output classes: ").append(String.join(", ", strings(model.get("class_names")))).append(".\n");
-        if (model.get("signature") instanceof Map<?, ?> sig) {
-            md.append("- SavedModel tag `").append(sig.get("tag")).append("`, signature `").append(sig.get("key"))
-                    .append("`: `").append(sig.get("input")).append("` ").append(sig.get("inputShape"))
-                    .append(" float32 -> `").append(sig.get("output")).append("` ").append(sig.get("outputShape"))
-                    .append(" softmax probabilities.\n");
+        md.append(String.format(Locale.ROOT, "- U-Net, depth %d, %d base filters, %s upsampling, batch norm %s, "
+                + "dropout %s, %s activation.%n", spec.depth(), spec.baseFilters(),
+                spec.upsampling().name().toLowerCase(Locale.ROOT).replace('_', '-'), spec.batchNorm(),
+                number(spec.dropout()), spec.activation().name().toLowerCase(Locale.ROOT)));
+        md.append(String.format(Locale.ROOT, "- Input: %d x %d x %d (%s of the image), normalisation %s.%n",
+                spec.inputHeight(), spec.inputWidth(), spec.inputChannels(),
+                spec.inputFit().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                Json.writeCompact(spec.normalization())));
+        List<String> classNames = new ArrayList<>();
+        model.path("class_names").forEach(n -> classNames.add(n.asString()));
+        md.append("- Output classes: ").append(String.join(", ", classNames)).append(".\n");
+        JsonNode sig = model.get("signature");
+        if (sig != null && sig.isObject()) {
+            md.append("- SavedModel tag `").append(text(sig.get("tag"))).append("`, signature `")
+                    .append(text(sig.get("key"))).append("`: `").append(text(sig.get("input"))).append("` ")
+                    .append(list(sig.get("inputShape"))).append(" float32 -> `").append(text(sig.get("output")))
+                    .append("` ").append(list(sig.get("outputShape"))).append(" softmax probabilities.\n");
         }
-        if (input.get("expected_pixel_spacing_mm") instanceof Map<?, ?> sp
-                && sp.get("row") instanceof Map<?, ?> row && sp.get("col") instanceof Map<?, ?> col) {
+        TrainingProvenance.SpacingSummary sp = config.trainPixelSpacing();
+        if (sp != null) {
             md.append(String.format(Locale.ROOT, "- Pixel spacing of the training images: %s x %s mm (row x column,"
-                    + " median of %s images; rows %s..%s mm, columns %s..%s mm). Images of a very different spacing"
-                    + " show the heart at another size than the model learnt.%n", row.get("median"),
-                    col.get("median"), sp.get("images_with_spacing"), row.get("min"), row.get("max"), col.get("min"),
-                    col.get("max")));
+                    + " median of %d images; rows %s..%s mm, columns %s..%s mm). Images of a very different spacing"
+                    + " show the heart at another size than the model learnt.%n", number(sp.row().median()),
+                    number(sp.col().median()), sp.imagesWithSpacing(), number(sp.row().min()),
+                    number(sp.row().max()), number(sp.col().min()), number(sp.col().max())));
         }
         md.append("\n## How it was made\n\n");
-        md.append("- Run ").append(run.get("id")).append(", ").append(run.get("started")).append(" to ")
-                .append(run.get("ended")).append(".\n");
-        md.append("- ").append(env.get("library")).append(", ").append(env.get("backend_description"))
-                .append(", Java ").append(env.get("java_version")).append(", ").append(env.get("os")).append(" ")
-                .append(env.get("arch")).append(".\n");
-        if (provenance.get("git") instanceof Map<?, ?> git) {
-            md.append("- Source: git commit ").append(git.get("commit"))
-                    .append(Boolean.TRUE.equals(git.get("dirty")) ? " with uncommitted changes" : "").append(".\n");
-        }
-        md.append("- Recipe ").append(config.get("recipe")).append(": ").append(config.get("epochs"))
-                .append(" epochs, batch ").append(config.get("batch_size")).append(", seed ")
-                .append(provenance.get("seed")).append(".\n");
-        md.append("- Loss: ").append(config.get("loss")).append(".\n");
-        md.append("- Optimiser: ").append(config.get("optimizer")).append(".\n");
-        md.append("- Augmentation: ").append(config.get("augmentation")).append(".\n");
+        md.append("- Run ").append(run.id()).append(", ").append(run.started()).append(" to ")
+                .append(run.ended().map(String::valueOf).orElse("null")).append(".\n");
+        md.append("- ").append(env.library()).append(", ").append(env.backendDescription())
+                .append(", Java ").append(env.javaVersion()).append(", ").append(env.os()).append(" ")
+                .append(env.arch()).append(".\n");
+        provenance.git().ifPresent(git -> md.append("- Source: git commit ").append(git.commit())
+                .append(git.dirty().orElse(false) ? " with uncommitted changes" : "").append(".\n"));
+        md.append("- Recipe ").append(config.recipe()).append(": ").append(config.epochs())
+                .append(" epochs, batch ").append(config.batchSize()).append(", seed ")
+                .append(provenance.seed()).append(".\n");
+        md.append("- Loss: ").append(config.lossText()).append(".\n");
+        md.append("- Optimiser: ").append(config.optimizerText()).append(".\n");
+        md.append("- Augmentation: ").append(config.augmentationText()).append(".\n");
 
         md.append("\n## Training data\n\n");
-        md.append("- ").append(config.get("train_frames")).append(" labelled frames of patients ")
-                .append(String.join(", ", strings(config.get("train_patients")))).append(", from `")
-                .append(data.get("root")).append("`.\n");
-        md.append("- Content hash (SHA-256 over ").append(data.get("file_count")).append(" files): `")
-                .append(data.get("aggregate_sha256")).append("`; every file with its own hash is listed in "
+        md.append("- ").append(config.trainFrames()).append(" labelled frames of patients ")
+                .append(String.join(", ", config.trainPatients())).append(", from `")
+                .append(data.root()).append("`.\n");
+        md.append("- Content hash (SHA-256 over ").append(data.fileCount()).append(" files): `")
+                .append(data.aggregateSha256()).append("`; every file with its own hash is listed in "
                         + "`data-manifest.json`.\n");
 
         md.append("\n## Metrics\n\n");
-        Map<String, Object> split = Json.getObject(metrics, "split");
-        md.append("Split: **").append(split.get("kind")).append("**: ").append(split.get("description"))
-                .append(". Patients ").append(String.join(", ", strings(split.get("patients")))).append(", ")
-                .append(split.get("frames")).append(" frames.\n\n");
+        ModelMetrics.Split split = metrics.split();
+        md.append("Split: **").append(split.kind()).append("**: ").append(split.description())
+                .append(". Patients ").append(String.join(", ", split.patients())).append(", ")
+                .append(split.frames()).append(" frames.\n\n");
         md.append("| metric | value |\n|---|---|\n");
-        row(md, "Dice, mean per image", metrics.get("dice_mean"));
-        row(md, "Dice, global", metrics.get("dice_global"));
-        if (metrics.get("evaluation") instanceof Map<?, ?> ev) {
-            row(md, "IoU, mean", ev.get("iou_mean"));
-            row(md, "HD95 (mm), mean", ev.get("hd95_mm_mean"));
-            row(md, "ASSD (mm), mean", ev.get("assd_mm_mean"));
-            row(md, "APD (mm), mean", ev.get("apd_mm_mean"));
-            row(md, "good contours (%)", ev.get("good_contours_pct"));
-        }
-        if ("training".equals(split.get("kind"))) {
+        row(md, "Dice, mean per image", OptionalDouble.of(metrics.diceMean()));
+        row(md, "Dice, global", OptionalDouble.of(metrics.diceGlobal()));
+        EvaluationReport.Document ev = metrics.evaluation();
+        row(md, "IoU, mean", ev.iouMean());
+        row(md, "HD95 (mm), mean", ev.hd95MmMean());
+        row(md, "ASSD (mm), mean", ev.assdMmMean());
+        row(md, "APD (mm), mean", ev.apdMmMean());
+        row(md, "good contours (%)", ev.goodContoursPct());
+        if (ModelMetrics.TRAINING.equals(split.kind())) {
             md.append("\nThese figures were measured on the training data and overstate accuracy on new patients. "
                     + "Run `segment validate` on held-out patients before relying on the model.\n");
         }
 
         md.append("\n## Limitations\n\n");
-        md.append("- Trained on ").append(strings(config.get("train_patients")).size())
+        md.append("- Trained on ").append(config.trainPatients().size())
                 .append(" patients from one public source; accuracy on other scanners, field strengths and "
                         + "populations is unknown until measured (`segment validate`, `segment drift`).\n");
         md.append("- Small apical slices, where the blood pool is a few pixels across, are the most common "
@@ -116,17 +116,29 @@ final class ModelCard {
         return md.toString();
     }
 
-    private static void row(StringBuilder md, String name, Object value) {
-        if (value instanceof Number n) {
-            md.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, "%.4f", n.doubleValue()))
+    private static void row(StringBuilder md, String name, OptionalDouble value) {
+        if (value.isPresent()) {
+            md.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, "%.4f", value.getAsDouble()))
                     .append(" |\n");
         }
     }
 
-    private static List<String> strings(Object o) {
-        if (o instanceof List<?> l) {
-            return l.stream().map(String::valueOf).toList();
+    /** A number as its JSON text ({@code 0}, not {@code 0.0}), as the card has always shown the recorded values. */
+    private static String number(double v) {
+        return Json.writeCompact(v);
+    }
+
+    private static String text(JsonNode n) {
+        return n == null || n.isNull() ? "null" : n.isString() ? n.asString() : Json.writeCompact(n);
+    }
+
+    /** A JSON array as {@code [-1, 128, 128, 1]}, the way a list prints. */
+    private static String list(JsonNode n) {
+        if (n == null || !n.isArray()) {
+            return text(n);
         }
-        return List.of();
+        List<String> items = new ArrayList<>();
+        n.forEach(e -> items.add(text(e)));
+        return "[" + String.join(", ", items) + "]";
     }
 }

@@ -6,6 +6,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.model.UNetSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,18 +15,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A model package: one self-describing folder (or zip of it) holding everything needed to run and to trust a model.
@@ -58,13 +60,12 @@ public final class ModelPackage {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     private final Path dir;
-    private final Map<String, Object> model;
-    private final Map<String, Object> provenance;
-    private final Map<String, Object> metrics;
+    private final ObjectNode model;
+    private final JsonNode provenance;
+    private final JsonNode metrics;
     private final String manifestSha256;
 
-    private ModelPackage(Path dir, Map<String, Object> model, Map<String, Object> provenance,
-            Map<String, Object> metrics, String manifestSha256) {
+    private ModelPackage(Path dir, ObjectNode model, JsonNode provenance, JsonNode metrics, String manifestSha256) {
         this.dir = dir;
         this.model = model;
         this.provenance = provenance;
@@ -100,14 +101,13 @@ public final class ModelPackage {
                         + " is not a completed training run (export needs the model, its provenance and metrics)");
             }
         }
-        Map<String, Object> provenance = TrainingRun.readProvenance(run);
-        Object status = Json.getObject(provenance, "run").get("status");
-        if (!"completed".equals(status)) {
+        TrainingProvenance provenance = TrainingRun.readProvenance(run);
+        if (provenance.run().status() != TrainingProvenance.RunStatus.COMPLETED) {
             throw new DataFormatException(run.resolve(TrainingRun.PROVENANCE), "the run is not completed (status "
-                    + status + "): finish it with train --resume");
+                    + provenance.run().status().id() + "): finish it with train --resume");
         }
-        Map<String, Object> metrics = readJson(run.resolve(METRICS));
-        Map<String, Object> modelJson = readJson(run.resolve(MODEL_JSON));
+        ModelMetrics metrics = ModelMetrics.read(run.resolve(METRICS));
+        ObjectNode modelJson = readObject(run.resolve(MODEL_JSON));
 
         Files.createDirectories(target.getParent());
         Path stage = Files.createDirectory(target.resolveSibling("." + target.getFileName() + ".export-"
@@ -129,9 +129,10 @@ public final class ModelPackage {
             if (Files.isRegularFile(run.resolve(DATA_PROFILE))) {
                 Files.copy(run.resolve(DATA_PROFILE), stage.resolve(DATA_PROFILE));
             }
-            Map<String, Object> described = describe(modelJson, name, provenance);
+            ObjectNode described = describe(run.resolve(MODEL_JSON), modelJson, name, provenance);
             Files.writeString(stage.resolve(MODEL_JSON), Json.write(described), StandardCharsets.UTF_8);
-            Files.writeString(stage.resolve(MODEL_CARD), ModelCard.render(described, provenance, metrics),
+            Files.writeString(stage.resolve(MODEL_CARD), ModelCard.render(described, spec(run.resolve(MODEL_JSON),
+                    modelJson), provenance, metrics),
                     StandardCharsets.UTF_8);
             PackageManifest.write(stage);
             if (zip) {
@@ -149,31 +150,43 @@ public final class ModelPackage {
     }
 
     /** model.json as the run wrote it, plus the package's name and what a caller needs to feed the model. */
-    private static Map<String, Object> describe(Map<String, Object> modelJson, String name,
-            Map<String, Object> provenance) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    static ObjectNode describe(Path file, ObjectNode modelJson, String name, TrainingProvenance provenance)
+            throws IOException {
+        UNetSpec spec = spec(file, modelJson);
+        ObjectNode m = Json.mapper().createObjectNode();
         m.put("name", name);
-        m.putAll(modelJson);
-        Map<String, Object> spec = Json.getObject(modelJson, "spec");
-        int classes = Json.getInt(spec, "numClasses");
-        List<String> classNames = new ArrayList<>();
+        m.setAll(modelJson);
+        ArrayNode classNames = m.putArray("class_names");
+        int classes = spec.numClasses();
         for (int c = 0; c < classes; c++) {
             classNames.add(classes == 2 ? (c == 0 ? "background" : "left_ventricle") : "class_" + c);
         }
-        m.put("class_names", classNames);
-        Map<String, Object> input = new LinkedHashMap<>();
-        input.put("channels", spec.get("inputChannels"));
-        input.put("network_size", List.of(spec.get("inputHeight"), spec.get("inputWidth")));
-        input.put("fit", spec.get("inputFit"));
-        input.put("normalization", spec.get("normalization"));
-        Map<String, Object> config = Json.getObject(provenance, "config");
-        if (config.get("train_pixel_spacing_mm") != null) {
-            input.put("expected_pixel_spacing_mm", config.get("train_pixel_spacing_mm"));
+        ObjectNode input = m.putObject("input");
+        JsonNode specJson = modelJson.get("spec");
+        input.set("channels", specJson.get("inputChannels"));
+        input.putArray("network_size").add(specJson.get("inputHeight")).add(specJson.get("inputWidth"));
+        input.set("fit", specJson.get("inputFit"));
+        input.set("normalization", specJson.get("normalization"));
+        TrainingProvenance.SpacingSummary spacing = provenance.config().trainPixelSpacing();
+        if (spacing != null) {
+            input.set("expected_pixel_spacing_mm", Json.mapper().valueToTree(spacing));
         }
-        m.put("input", input);
-        m.put("run_id", Json.getObject(provenance, "run").get("id"));
+        m.put("run_id", provenance.run().id());
         m.put("exported", Instant.now().toString());
         return m;
+    }
+
+    /** The spec in a model.json, checked. */
+    static UNetSpec spec(Path file, JsonNode modelJson) throws DataFormatException {
+        JsonNode spec = modelJson.get("spec");
+        if (spec == null || !spec.isObject()) {
+            throw new DataFormatException(file, "has no \"spec\" object");
+        }
+        try {
+            return Json.mapper().treeToValue(spec, UNetSpec.class);
+        } catch (JacksonException e) {
+            throw new DataFormatException(file, "spec: " + Json.describe(e), e);
+        }
     }
 
     /**
@@ -193,8 +206,8 @@ public final class ModelPackage {
                         + "not a complete model package");
             }
         }
-        return new ModelPackage(dir, readJson(dir.resolve(MODEL_JSON)), readJson(dir.resolve(PROVENANCE)),
-                readJson(dir.resolve(METRICS)), manifest.sha256());
+        return new ModelPackage(dir, readObject(dir.resolve(MODEL_JSON)), readObject(dir.resolve(PROVENANCE)),
+                readObject(dir.resolve(METRICS)), manifest.sha256());
     }
 
     /**
@@ -218,20 +231,24 @@ public final class ModelPackage {
         return dir;
     }
 
+    /** The model's name in registries, from {@code model.json}. */
     public String name() {
-        return Json.getString(model, "name");
+        return model.path("name").asString("");
     }
 
-    public Map<String, Object> modelJson() {
-        return model;
+    /** {@code model.json} as it is in the package (a copy). */
+    public ObjectNode modelJson() {
+        return model.deepCopy();
     }
 
-    public Map<String, Object> provenance() {
-        return provenance;
+    /** {@code provenance.json} as it is in the package (a copy). */
+    public JsonNode provenance() {
+        return provenance.deepCopy();
     }
 
-    public Map<String, Object> metrics() {
-        return metrics;
+    /** {@code metrics.json} as it is in the package (a copy). */
+    public JsonNode metrics() {
+        return metrics.deepCopy();
     }
 
     /** SHA-256 of the MANIFEST file: identifies the package's exact content; validation records carry it. */
@@ -247,32 +264,30 @@ public final class ModelPackage {
         return JsonDiff.diff(comparable(a), comparable(b));
     }
 
-    private static Map<String, Object> comparable(ModelPackage p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        Map<String, Object> model = new LinkedHashMap<>(p.model);
+    private static ObjectNode comparable(ModelPackage p) {
+        ObjectNode m = Json.mapper().createObjectNode();
+        ObjectNode model = p.model.deepCopy();
         model.remove("exported");
         model.remove("run_id");
-        m.put("model", model);
-        Map<String, Object> prov = new LinkedHashMap<>(p.provenance);
-        Map<String, Object> run = new LinkedHashMap<>(Json.getObject(prov, "run"));
-        run.remove("id");
-        run.remove("started");
-        run.remove("ended");
-        prov.put("run", run);
-        Map<String, Object> result = prov.get("result") instanceof Map<?, ?> ? new LinkedHashMap<>(
-                Json.getObject(prov, "result")) : null;
-        if (result != null) {
-            result.remove("training_seconds");
-            prov.put("result", result);
-        }
-        m.put("provenance", prov);
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        for (String k : List.of("split", "dice_mean", "dice_global")) {
-            if (p.metrics.containsKey(k)) {
-                metrics.put(k, p.metrics.get(k));
+        m.set("model", model);
+        JsonNode prov = p.provenance.deepCopy();
+        if (prov instanceof ObjectNode o) {
+            if (o.get("run") instanceof ObjectNode run) {
+                run.remove("id");
+                run.remove("started");
+                run.remove("ended");
+            }
+            if (o.get("result") instanceof ObjectNode result) {
+                result.remove("training_seconds");
             }
         }
-        m.put("metrics", metrics);
+        m.set("provenance", prov);
+        ObjectNode metrics = m.putObject("metrics");
+        for (String k : List.of("split", "dice_mean", "dice_global")) {
+            if (p.metrics.has(k)) {
+                metrics.set(k, p.metrics.get(k));
+            }
+        }
         return m;
     }
 
@@ -322,13 +337,12 @@ public final class ModelPackage {
         }
     }
 
-    static Map<String, Object> readJson(Path file) throws IOException {
-        try {
-            return Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)));
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, "unreadable JSON: " + e.getMessage(), e);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new DataFormatException(file, "not UTF-8 text", e);
+    static ObjectNode readObject(Path file) throws IOException {
+        JsonNode node = Json.read(file, JsonNode.class);
+        if (node instanceof ObjectNode o) {
+            return o;
         }
+        throw new DataFormatException(file, "unreadable JSON: expected an object, found " + node.getNodeType()
+                .name().toLowerCase(Locale.ROOT));
     }
 }

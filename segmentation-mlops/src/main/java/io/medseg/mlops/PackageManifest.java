@@ -169,7 +169,7 @@ public final class PackageManifest {
 
     // ---- reading ----
 
-    private static SortedMap<String, String> parse(Path file, byte[] bytes) {
+    private static SortedMap<String, String> parse(Path file, byte[] bytes) throws PackageIntegrityException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)

@@ -1,5 +1,6 @@
 package io.medseg.mlops;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.backend.ModelState;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,6 +36,11 @@ import java.util.function.Consumer;
  */
 public final class RunCheckpoints {
     static final String JSON = "checkpoint.json";
+    static final String FORMAT = "medseg-checkpoint";
+    static final int FORMAT_VERSION = 1;
+    private static final String WEIGHTS = "weights.bin";
+    private static final String OPTIMIZER = "optimizer.bin";
+    private static final String BEST = "best.bin";
     private static final String PREFIX = "epoch-";
 
     private final Path dir;
@@ -59,23 +66,14 @@ public final class RunCheckpoints {
                 + Long.toUnsignedString(System.nanoTime(), 36)));
         Path target = dir.resolve(name);
         try {
-            Map<String, Object> files = new LinkedHashMap<>();
-            files.put("weights.bin", writeState(tmp.resolve("weights.bin"), state.weights()));
-            files.put("optimizer.bin", writeState(tmp.resolve("optimizer.bin"), state.optimizer()));
+            Map<String, String> files = new LinkedHashMap<>();
+            files.put(WEIGHTS, writeState(tmp.resolve(WEIGHTS), state.weights()));
+            files.put(OPTIMIZER, writeState(tmp.resolve(OPTIMIZER), state.optimizer()));
             if (state.best().isPresent()) {
-                files.put("best.bin", writeState(tmp.resolve("best.bin"), state.best().get()));
+                files.put(BEST, writeState(tmp.resolve(BEST), state.best().get()));
             }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", "medseg-checkpoint");
-            json.put("formatVersion", 1);
-            json.put("completed_epochs", state.completedEpochs());
-            json.put("steps", state.steps());
-            json.put("best_epoch", state.bestEpoch());
-            if (state.bestValidationDice().isPresent()) {
-                json.put("best_validation_dice", state.bestValidationDice().getAsDouble());
-            }
-            json.put("history", historyToJson(state.history()));
-            json.put("files", files);
+            CheckpointJson json = new CheckpointJson(FORMAT, FORMAT_VERSION, state.completedEpochs(), state.steps(),
+                    state.bestEpoch(), state.bestValidationDice(), state.history(), files);
             Files.writeString(tmp.resolve(JSON), Json.write(json), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
                 FileTrees.deleteTree(target);
@@ -138,29 +136,39 @@ public final class RunCheckpoints {
 
     /** Reads and verifies one checkpoint folder. */
     public static TrainerState read(Path checkpoint) throws IOException {
-        Map<String, Object> json = Json.object(Json.parse(Files.readString(checkpoint.resolve(JSON),
-                StandardCharsets.UTF_8)));
-        if (!"medseg-checkpoint".equals(json.get("format"))) {
-            throw new IOException("not a checkpoint (format: " + json.get("format") + ")");
-        }
-        Map<String, Object> files = Json.getObject(json, "files");
-        ModelState weights = readState(checkpoint, "weights.bin", files);
-        ModelState optimizer = readState(checkpoint, "optimizer.bin", files);
-        Optional<ModelState> best = files.containsKey("best.bin")
-                ? Optional.of(readState(checkpoint, "best.bin", files)) : Optional.empty();
-        OptionalDouble bestDice = json.containsKey("best_validation_dice")
-                ? OptionalDouble.of(Json.getDouble(json, "best_validation_dice")) : OptionalDouble.empty();
-        return new TrainerState(Json.getInt(json, "completed_epochs"), Json.getLong(json, "steps"), weights,
-                optimizer, historyFromJson(Json.getArray(json, "history")), Json.getInt(json, "best_epoch"),
-                bestDice, best);
+        CheckpointJson json = Json.read(checkpoint.resolve(JSON), CheckpointJson.class);
+        ModelState weights = readState(checkpoint, WEIGHTS, json.files());
+        ModelState optimizer = readState(checkpoint, OPTIMIZER, json.files());
+        Optional<ModelState> best = json.files().containsKey(BEST)
+                ? Optional.of(readState(checkpoint, BEST, json.files())) : Optional.empty();
+        return new TrainerState(json.completedEpochs(), json.steps(), weights, optimizer, json.history(),
+                json.bestEpoch(), json.bestValidationDice(), best);
     }
 
-    private static ModelState readState(Path checkpoint, String name, Map<String, Object> files) throws IOException {
+    /** {@code checkpoint.json}: where training stood and the SHA-256 of each state file. */
+    record CheckpointJson(String format, int formatVersion, @JsonProperty("completed_epochs") int completedEpochs,
+            long steps, @JsonProperty("best_epoch") int bestEpoch,
+            @JsonProperty("best_validation_dice") OptionalDouble bestValidationDice, List<EpochResult> history,
+            Map<String, String> files) {
+        CheckpointJson {
+            if (!FORMAT.equals(format)) {
+                throw new IllegalArgumentException("not a checkpoint (format: " + format + ")");
+            }
+            bestValidationDice = bestValidationDice == null ? OptionalDouble.empty() : bestValidationDice;
+            history = List.copyOf(history);
+            files = Collections.unmodifiableMap(new LinkedHashMap<>(files));
+        }
+    }
+
+    private static ModelState readState(Path checkpoint, String name, Map<String, String> files) throws IOException {
         Path file = checkpoint.resolve(name);
         if (!Files.isRegularFile(file)) {
             throw new IOException(name + " is missing");
         }
-        String expected = Json.getString(files, name);
+        String expected = files.get(name);
+        if (expected == null) {
+            throw new IOException(name + " has no recorded SHA-256 in " + JSON);
+        }
         String actual = Hashing.sha256(file);
         if (!actual.equals(expected)) {
             throw new IOException(name + " does not match its recorded SHA-256 (" + actual + " vs " + expected + ")");
@@ -169,38 +177,4 @@ public final class RunCheckpoints {
             return ModelState.readFrom(in);
         }
     }
-
-    /** Epoch results as JSON objects: epoch, loss, val_dice (when present), learning_rate, seconds. */
-    public static List<Object> historyToJson(List<EpochResult> history) {
-        List<Object> out = new ArrayList<>();
-        for (EpochResult e : history) {
-            out.add(epochToJson(e));
-        }
-        return out;
-    }
-
-    public static Map<String, Object> epochToJson(EpochResult e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epoch", e.epoch());
-        m.put("loss", e.trainLoss());
-        if (e.validationDice().isPresent()) {
-            m.put("val_dice", e.validationDice().getAsDouble());
-        }
-        m.put("learning_rate", e.learningRate());
-        m.put("seconds", e.seconds());
-        return m;
-    }
-
-    public static List<EpochResult> historyFromJson(List<Object> list) {
-        List<EpochResult> out = new ArrayList<>();
-        for (Object o : list) {
-            Map<String, Object> m = Json.object(o);
-            out.add(new EpochResult(Json.getInt(m, "epoch"), Json.getDouble(m, "loss"),
-                    m.containsKey("val_dice") ? OptionalDouble.of(Json.getDouble(m, "val_dice"))
-                            : OptionalDouble.empty(),
-                    Json.getDouble(m, "learning_rate"), Json.getDouble(m, "seconds")));
-        }
-        return out;
-    }
-
 }

@@ -5,7 +5,6 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
-import io.medseg.io.SpecJson;
 import io.medseg.model.UNetSpec;
 import io.medseg.train.Checkpointer;
 import io.medseg.train.EpochResult;
@@ -19,13 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -47,12 +43,15 @@ import java.util.function.Consumer;
  * from the newest complete checkpoint. Use it as the trainer's listener and checkpointer:
  *
  * <pre>{@code
- * TrainingRun run = TrainingRun.create(dir, config, spec, seed, DataManifest.of(data), backend);
+ * TrainingRun run = TrainingRun.create(dir, config, used, DataManifest.of(data), Environment.current(...),
+ *         Optional.empty());
  * run.track(model);
  * TrainingResult r = trainer.listener(run).checkpointer(run, 1).build().fit(model, train, val);
  * model.save(dir);
- * run.finish(r, Map.of());
+ * run.finish(r, Optional.empty());
  * }</pre>
+ *
+ * <p>{@link TrainingRuns} does all of this (data, model, metrics, drift profile) for a {@link TrainingConfig}.
  */
 public final class TrainingRun implements TrainingListener, Checkpointer {
     public static final String PROVENANCE = "provenance.json";
@@ -63,8 +62,12 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
     public static final String BEST = "best";
     static final String FORMAT = "medseg-run";
 
+    /** The run a reproduction reproduces: its directory and run id, recorded in the new run's config. */
+    public record Reproduces(Path dir, String runId) {
+    }
+
     private final Path dir;
-    private final Map<String, Object> provenance;
+    private volatile TrainingProvenance provenance;
     private final RunCheckpoints checkpoints;
     private final Optional<TrainerState> resumeState;
     private final List<EpochResult> history = new ArrayList<>();
@@ -73,7 +76,7 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
     private int batchesPerEpoch;
     private double bestDice = Double.NEGATIVE_INFINITY;
 
-    private TrainingRun(Path dir, Map<String, Object> provenance, Optional<TrainerState> resumeState,
+    private TrainingRun(Path dir, TrainingProvenance provenance, Optional<TrainerState> resumeState,
             List<String> lossRows) {
         this.dir = dir;
         this.provenance = provenance;
@@ -91,11 +94,15 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
     /**
      * Starts a new run in {@code dir} (created if needed) and writes its provenance and data manifest.
      *
-     * @param config how the run was asked for (recipe, options, data path...), kept verbatim for reproduction
+     * @param config what the run does
+     * @param used what the config's data selection resolved to (training patients and frames, pixel spacing)
+     * @param data the manifest of the data read
+     * @param environment where it runs ({@link Environment#current})
+     * @param reproduces the run this one reproduces, when it is a reproduction
      * @throws IllegalStateException if {@code dir} already holds a run
      */
-    public static TrainingRun create(Path dir, Map<String, Object> config, UNetSpec spec, long seed,
-            DataManifest data, String backendName, String backendDescription) throws IOException {
+    public static TrainingRun create(Path dir, TrainingConfig config, TrainingProvenance.DataUsed used,
+            DataManifest data, Environment environment, Optional<Reproduces> reproduces) throws IOException {
         Objects.requireNonNull(config, "config");
         Path root = dir.toAbsolutePath().normalize();
         if (Files.exists(root.resolve(PROVENANCE))) {
@@ -103,28 +110,9 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
                     + "folder");
         }
         Files.createDirectories(root);
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("format", FORMAT);
-        p.put("formatVersion", 1);
-        Map<String, Object> run = new LinkedHashMap<>();
-        run.put("id", UUID.randomUUID().toString());
-        run.put("status", "running");
-        run.put("started", Instant.now().toString());
-        run.put("resumed", new ArrayList<>());
-        p.put("run", run);
-        p.put("seed", seed);
-        p.put("config", config);
-        p.put("spec", SpecJson.toMap(spec));
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("root", data.root());
-        d.put("file_count", data.files().size());
-        d.put("total_bytes", data.totalBytes());
-        d.put("aggregate_sha256", data.aggregateSha256());
-        d.put("manifest", DATA_MANIFEST);
-        p.put("data", d);
-        p.put("environment", Provenance.environment(backendName, backendDescription));
-        Provenance.git(Path.of("")).ifPresent(g -> p.put("git", g));
-        AtomicFile.writeString(root.resolve(DATA_MANIFEST), Json.write(data.toMap()));
+        TrainingProvenance p = TrainingProvenance.start(config, used, data, environment, GitInfo.of(Path.of("")),
+                reproduces.map(r -> r.dir().toString()), reproduces.map(Reproduces::runId));
+        data.write(root.resolve(DATA_MANIFEST));
         TrainingRun r = new TrainingRun(root, p, Optional.empty(), List.of());
         r.writeProvenance();
         return r;
@@ -138,7 +126,7 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
      */
     public static TrainingRun resume(Path dir, Consumer<String> warnings) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
-        Map<String, Object> p = readProvenance(root);
+        TrainingProvenance p = TrainingProvenance.read(root);
         Optional<TrainerState> state = new RunCheckpoints(root.resolve(CHECKPOINTS), 2).latest(warnings);
         long keepSteps = state.map(TrainerState::steps).orElse(0L);
         List<String> rows = new ArrayList<>();
@@ -152,36 +140,20 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
                 }
             }
         }
-        Map<String, Object> run = Json.getObject(p, "run");
-        Map<String, Object> resumed = new LinkedHashMap<>();
-        resumed.put("time", Instant.now().toString());
-        resumed.put("from_epoch", state.map(TrainerState::completedEpochs).orElse(0));
-        resumed.put("previous_status", run.get("status"));
-        Json.getArray(run, "resumed").add(resumed);
-        run.put("status", "running");
-        run.remove("ended");
-        run.remove("error");
-        TrainingRun r = new TrainingRun(root, p, state, rows);
+        TrainingProvenance.RunInfo run = p.run();
+        List<TrainingProvenance.Resume> resumed = new ArrayList<>(run.resumed());
+        resumed.add(new TrainingProvenance.Resume(Instant.now(), state.map(TrainerState::completedEpochs).orElse(0),
+                run.status()));
+        TrainingProvenance resumedRun = p.withRun(new TrainingProvenance.RunInfo(run.id(),
+                TrainingProvenance.RunStatus.RUNNING, run.started(), resumed, Optional.empty(), Optional.empty()));
+        TrainingRun r = new TrainingRun(root, resumedRun, state, rows);
         r.writeProvenance();
         return r;
     }
 
     /** Reads a run's {@code provenance.json}. */
-    public static Map<String, Object> readProvenance(Path runDir) throws IOException {
-        Path file = runDir.resolve(PROVENANCE);
-        if (!Files.isRegularFile(file)) {
-            throw new DataFormatException(runDir, "not a training run directory: " + PROVENANCE + " is missing");
-        }
-        Map<String, Object> p;
-        try {
-            p = Json.object(Json.parse(Files.readString(file, StandardCharsets.UTF_8)));
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, "unreadable provenance: " + e.getMessage(), e);
-        }
-        if (!FORMAT.equals(p.get("format"))) {
-            throw new DataFormatException(file, "not a training run's provenance (format: " + p.get("format") + ")");
-        }
-        return p;
+    public static TrainingProvenance readProvenance(Path runDir) throws IOException {
+        return TrainingProvenance.read(runDir);
     }
 
     /** The per-step losses recorded in a run's {@code losses.csv}, in step order. */
@@ -197,7 +169,11 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
             if (f.length != 4) {
                 throw new DataFormatException(file, "line " + (i + 1) + " does not have 4 fields");
             }
-            out.add(Float.parseFloat(f[3]));
+            try {
+                out.add(Float.parseFloat(f[3]));
+            } catch (NumberFormatException e) {
+                throw new DataFormatException(file, "line " + (i + 1) + ": the loss is not a number", e);
+            }
         }
         return out;
     }
@@ -206,22 +182,17 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
         return dir;
     }
 
-    /** The provenance document as it stands (a live view; do not modify). */
-    public Map<String, Object> provenance() {
+    /** The provenance as it stands. */
+    public TrainingProvenance provenance() {
         return provenance;
     }
 
-    /** The recorded config. */
-    public Map<String, Object> config() {
-        return Json.getObject(provenance, "config");
-    }
-
     public long seed() {
-        return Json.getLong(provenance, "seed");
+        return provenance.seed();
     }
 
     public UNetSpec spec() {
-        return SpecJson.fromMap(Json.getObject(provenance, "spec"));
+        return provenance.spec();
     }
 
     /** The checkpoint a resumed run continues from; empty for a new run or one with no checkpoint yet. */
@@ -252,7 +223,7 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
         try {
             StringBuilder sb = new StringBuilder();
             for (EpochResult e : history) {
-                sb.append(Json.writeCompact(RunCheckpoints.epochToJson(e))).append('\n');
+                sb.append(Json.writeCompact(e)).append('\n');
             }
             AtomicFile.writeString(dir.resolve(METRICS), sb.toString());
             AtomicFile.writeString(dir.resolve(LOSSES), "step,epoch,batch,loss\n" + String.join("\n", lossRows)
@@ -295,31 +266,24 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
         }
     }
 
-    /** Marks the run completed, with its end time and a summary of the result plus {@code extra} entries. */
-    public void finish(TrainingResult result, Map<String, Object> extra) throws IOException {
-        Map<String, Object> run = Json.getObject(provenance, "run");
-        run.put("status", "completed");
-        run.put("ended", Instant.now().toString());
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("epochs", result.history().size());
-        r.put("steps", result.steps());
-        r.put("final_loss", result.history().get(result.history().size() - 1).trainLoss());
-        r.put("best_epoch", result.bestEpoch());
-        if (result.bestValidationDice().isPresent()) {
-            r.put("best_validation_dice", result.bestValidationDice().getAsDouble());
-        }
-        r.put("training_seconds", result.history().stream().mapToDouble(EpochResult::seconds).sum());
-        r.putAll(extra);
-        provenance.put("result", r);
+    /**
+     * Marks the run completed, with its end time and a summary of the result; {@code metrics} names the file with
+     * the final model's evaluation, when one was written.
+     */
+    public void finish(TrainingResult result, Optional<String> metrics) throws IOException {
+        TrainingProvenance.RunInfo run = provenance.run();
+        provenance = provenance.withRun(new TrainingProvenance.RunInfo(run.id(),
+                TrainingProvenance.RunStatus.COMPLETED, run.started(), run.resumed(), Optional.of(Instant.now()),
+                Optional.empty())).withResult(TrainingProvenance.RunResult.of(result, metrics));
         writeProvenance();
     }
 
     /** Marks the run failed with the error's message; the newest checkpoint stays for {@link #resume}. */
     public void fail(Throwable error) {
-        Map<String, Object> run = Json.getObject(provenance, "run");
-        run.put("status", "failed");
-        run.put("ended", Instant.now().toString());
-        run.put("error", String.valueOf(error.getMessage()));
+        TrainingProvenance.RunInfo run = provenance.run();
+        provenance = provenance.withRun(new TrainingProvenance.RunInfo(run.id(), TrainingProvenance.RunStatus.FAILED,
+                run.started(), run.resumed(), Optional.of(Instant.now()), Optional.of(String.valueOf(
+                        error.getMessage()))));
         try {
             writeProvenance();
         } catch (IOException e) {
@@ -328,11 +292,11 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
     }
 
     private void writeProvenance() throws IOException {
-        AtomicFile.writeString(dir.resolve(PROVENANCE), Json.write(provenance));
+        provenance.write(dir.resolve(PROVENANCE));
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "TrainingRun[%s, %s]", dir, Json.getObject(provenance, "run").get("status"));
+        return String.format(Locale.ROOT, "TrainingRun[%s, %s]", dir, provenance.run().status().id());
     }
 }

@@ -103,7 +103,7 @@ class PackageManifestTest {
 
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
                 .hasMessageStartingWith(weights + ": modified: sha256 is ")
-                .satisfies(e -> assertThat(((DataFormatException) e).file()).isEqualTo(weights));
+                .satisfies(e -> assertThat(((DataFormatException) e).file()).contains(weights));
     }
 
     @Test
@@ -113,7 +113,7 @@ class PackageManifestTest {
 
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
                 .hasMessage(card + ": listed in MANIFEST but missing")
-                .satisfies(e -> assertThat(((DataFormatException) e).file()).isEqualTo(card));
+                .satisfies(e -> assertThat(((DataFormatException) e).file()).contains(card));
     }
 
     @Test
@@ -164,7 +164,7 @@ class PackageManifestTest {
         Files.write(manifest, garbled);
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
                 .hasMessageStartingWith(manifest + ": malformed line 3: expected <64 hex digits><two spaces>")
-                .satisfies(e -> assertThat(((DataFormatException) e).file()).isEqualTo(manifest));
+                .satisfies(e -> assertThat(((DataFormatException) e).file()).contains(manifest));
 
         List<String> escaping = new ArrayList<>(lines);
         escaping.set(4, escaping.get(4).substring(0, 66) + "../outside.json");

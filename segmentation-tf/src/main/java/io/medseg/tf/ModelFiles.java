@@ -1,9 +1,9 @@
 package io.medseg.tf;
 
+import io.medseg.backend.ModelState;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
-import io.medseg.io.SpecJson;
 import io.medseg.model.UNetSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,8 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.TensorFlow;
-import io.medseg.backend.ModelState;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The on-disk model: a TensorFlow SavedModel (tag {@code serve}, signature {@code serving_default} from input
@@ -59,22 +60,12 @@ final class ModelFiles {
                     .build();
             SavedModelBundle.exporter(exportDir.toString()).withTags(SERVE_TAG).withSession(session)
                     .withSignature(signature).export();
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", FORMAT);
-            json.put("formatVersion", FORMAT_VERSION);
-            json.put("backend", TensorFlowBackend.NAME);
-            json.put("tensorflowVersion", TensorFlow.version());
-            Map<String, Object> sig = new LinkedHashMap<>();
-            sig.put("tag", SERVE_TAG);
-            sig.put("key", Signature.DEFAULT_KEY);
-            sig.put("input", INPUT_NAME);
-            sig.put("output", OUTPUT_NAME);
-            sig.put("inputShape", List.of(-1, model.spec().inputHeight(), model.spec().inputWidth(),
-                    model.spec().inputChannels()));
-            sig.put("outputShape", List.of(-1, model.spec().inputHeight(), model.spec().inputWidth(),
-                    model.spec().numClasses()));
-            json.put("signature", sig);
-            json.put("spec", SpecJson.toMap(model.spec()));
+            UNetSpec spec = model.spec();
+            ModelJson json = new ModelJson(FORMAT, FORMAT_VERSION, TensorFlowBackend.NAME, TensorFlow.version(),
+                    new SignatureJson(SERVE_TAG, Signature.DEFAULT_KEY, INPUT_NAME, OUTPUT_NAME,
+                            List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels()),
+                            List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.numClasses())),
+                    spec);
             Files.writeString(exportDir.resolve(MODEL_JSON), Json.write(json), StandardCharsets.UTF_8);
             Files.createDirectories(target);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(exportDir)) {
@@ -102,25 +93,34 @@ final class ModelFiles {
         if (!Files.isRegularFile(dir.resolve("saved_model.pb"))) {
             throw new DataFormatException(dir, "not a model directory: saved_model.pb is missing");
         }
-        Map<String, Object> map;
-        try {
-            map = Json.object(Json.parse(Files.readString(json, StandardCharsets.UTF_8)));
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(json, "unreadable model description: " + e.getMessage(), e);
+        JsonNode map = Json.read(json, JsonNode.class);
+        String format = map.path("format").asString(null);
+        if (!FORMAT.equals(format)) {
+            throw new DataFormatException(json, "not a " + FORMAT + " file (format: " + format + ")");
         }
-        if (!FORMAT.equals(map.get("format"))) {
-            throw new DataFormatException(json, "not a " + FORMAT + " file (format: " + map.get("format") + ")");
-        }
-        Object backend = map.get("backend");
+        String backend = map.path("backend").asString(null);
         if (!TensorFlowBackend.NAME.equals(backend)) {
             throw new DataFormatException(json, "model was written by backend '" + backend + "', not '"
                     + TensorFlowBackend.NAME + "'");
         }
-        try {
-            return SpecJson.fromMap(Json.object(map.get("spec")));
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(json, "invalid spec: " + e.getMessage(), e);
+        if (!map.path("spec").isObject()) {
+            throw new DataFormatException(json, "invalid spec: missing key \"spec\"");
         }
+        try {
+            return Json.mapper().treeToValue(map.get("spec"), UNetSpec.class);
+        } catch (JacksonException e) {
+            throw new DataFormatException(json, "invalid spec: " + Json.describe(e), e);
+        }
+    }
+
+    /** {@code model.json}: what the SavedModel is, and the spec it was built from. */
+    record ModelJson(String format, int formatVersion, String backend, String tensorflowVersion,
+            SignatureJson signature, UNetSpec spec) {
+    }
+
+    /** The serving signature: tag, key, tensor names and shapes ({@code -1} for the batch). */
+    record SignatureJson(String tag, String key, String input, String output, List<Integer> inputShape,
+            List<Integer> outputShape) {
     }
 
     static TfSegmentationModel load(Path dir) throws IOException {

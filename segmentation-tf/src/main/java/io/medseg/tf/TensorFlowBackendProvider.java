@@ -35,7 +35,7 @@ public final class TensorFlowBackendProvider implements BackendProvider {
     }
 
     @Override
-    public Backend get() {
+    public Backend get() throws BackendUnavailableException {
         TensorFlowBackend b = instance;
         if (b == null) {
             synchronized (TensorFlowBackendProvider.class) {
@@ -49,7 +49,7 @@ public final class TensorFlowBackendProvider implements BackendProvider {
         return b;
     }
 
-    private static TensorFlowBackend create() {
+    private static TensorFlowBackend create() throws BackendUnavailableException {
         String os = System.getProperty("os.name");
         String arch = System.getProperty("os.arch");
         String version;

@@ -3,6 +3,7 @@ package io.medseg.tf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
 
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.loss.LossSpec;
 import io.medseg.loss.Losses;
@@ -26,7 +27,7 @@ class LossGraphTest {
     private static int[] labels;
 
     @BeforeAll
-    static void data() {
+    static void data() throws BackendUnavailableException {
         Backends.load(); // natives
         SplittableRandom r = new SplittableRandom(17);
         logits = new float[N * H * W * K];

@@ -2,6 +2,7 @@ package io.medseg.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.data.sunnybrook.SunnybrookDataset;
@@ -30,7 +31,7 @@ class TFRecordCrossCheckTest {
     Path tmp;
 
     @BeforeAll
-    static void natives() {
+    static void natives() throws BackendUnavailableException {
         Backends.load();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.backend.ModelState;
 import io.medseg.backend.SegmentationModel;
@@ -59,7 +60,7 @@ class TensorBoardEventsTest {
     Path tmp;
 
     @BeforeAll
-    static void natives() {
+    static void natives() throws BackendUnavailableException {
         Backends.load();
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.medseg.backend.Backend;
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import io.medseg.backend.ModelState;
 import io.medseg.backend.SegmentationModel;
@@ -35,19 +36,19 @@ class TensorFlowBackendTest {
     private static final UNetSpec TINY = UNet.builder().inputShape(32, 32, 1).numClasses(2).depth(2).baseFilters(4)
             .build();
 
-    private static Backend backend() {
+    private static Backend backend() throws BackendUnavailableException {
         return Backends.load();
     }
 
     @Test
-    void serviceLoaderFindsTheTensorFlowBackend() {
+    void serviceLoaderFindsTheTensorFlowBackend() throws BackendUnavailableException {
         assertThat(Backends.available()).contains("tensorflow");
         assertThat(backend().name()).isEqualTo("tensorflow");
         assertThat(backend().description()).contains("TensorFlow 2.18");
     }
 
     @Test
-    void graphHasExactlyTheParametersTheSpecCounts() {
+    void graphHasExactlyTheParametersTheSpecCounts() throws BackendUnavailableException {
         try (SegmentationModel m = backend().create(TINY, 1)) {
             ModelState s = m.snapshot();
             // snapshot holds trainable weights plus 2 moving statistics per batch-norm layer (not trainable)
@@ -71,7 +72,7 @@ class TensorFlowBackendTest {
     }
 
     @Test
-    void forwardGivesAProbabilityPerClassPerPixel() {
+    void forwardGivesAProbabilityPerClassPerPixel() throws BackendUnavailableException {
         try (SegmentationModel m = backend().create(TINY, 3)) {
             float[] input = new float[2 * 32 * 32];
             for (int i = 0; i < input.length; i++) {
@@ -86,7 +87,7 @@ class TensorFlowBackendTest {
     }
 
     @Test
-    void sameSeedSameDataGiveIdenticalLossSequences() {
+    void sameSeedSameDataGiveIdenticalLossSequences() throws BackendUnavailableException {
         List<Sample> data = TinyData.rectangles(12, 32, 5);
         float[] a = trainLosses(data, 11, 8);
         float[] b = trainLosses(data, 11, 8);
@@ -95,7 +96,7 @@ class TensorFlowBackendTest {
         assertThat(a).isNotEqualTo(c);
     }
 
-    private static float[] trainLosses(List<Sample> data, long seed, int steps) {
+    private static float[] trainLosses(List<Sample> data, long seed, int steps) throws BackendUnavailableException {
         InputFitter fitter = new InputFitter(TINY);
         float[] losses = new float[steps];
         try (SegmentationModel m = backend().create(TINY, seed);
@@ -115,7 +116,7 @@ class TensorFlowBackendTest {
     }
 
     @Test
-    void trainerLearnsToSegmentBrightRectangles() {
+    void trainerLearnsToSegmentBrightRectangles() throws BackendUnavailableException {
         List<Sample> data = TinyData.rectangles(48, 32, 9);
         List<Sample> train = data.subList(0, 40);
         List<Sample> val = data.subList(40, 48);
@@ -181,7 +182,7 @@ class TensorFlowBackendTest {
     }
 
     @Test
-    void segmenterRefusesAnImageOfTheWrongShape() {
+    void segmenterRefusesAnImageOfTheWrongShape() throws BackendUnavailableException {
         try (SegmentationModel m = backend().create(TINY, 1)) {
             Image wrong = Image.of(48, 32, new float[48 * 32]);
             assertThatThrownBy(() -> m.segmenter().predict(wrong))
@@ -245,7 +246,7 @@ class TensorFlowBackendTest {
     }
 
     @Test
-    void onlyOneTrainingSessionAtATime() {
+    void onlyOneTrainingSessionAtATime() throws BackendUnavailableException {
         try (SegmentationModel m = backend().create(TINY, 1);
                 TrainingSession s = m.trainingSession(Losses.crossEntropy(), Optimizers.sgd(0.1, 0.9))) {
             assertThat(s.steps()).isZero();

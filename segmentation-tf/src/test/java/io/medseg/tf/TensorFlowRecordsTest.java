@@ -2,6 +2,7 @@ package io.medseg.tf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,7 +22,7 @@ class TensorFlowRecordsTest {
     Path tmp;
 
     @BeforeAll
-    static void natives() {
+    static void natives() throws BackendUnavailableException {
         Backends.load();
     }
 

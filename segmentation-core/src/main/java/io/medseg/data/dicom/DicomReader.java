@@ -130,7 +130,7 @@ public final class DicomReader {
             this.b = bytes;
         }
 
-        DicomImage parse() {
+        DicomImage parse() throws DataFormatException {
             if (b.length < PREAMBLE_LENGTH + 4) {
                 throw fail("file has " + b.length + " bytes, too short for dicom part 10: expected a "
                         + PREAMBLE_LENGTH + "-byte preamble followed by 'DICM' at byte offset " + PREAMBLE_LENGTH);
@@ -175,7 +175,7 @@ public final class DicomReader {
         }
 
         /** Reads an element header at {@code pos} and leaves {@code pos} at the value. */
-        private Header readHeader(boolean explicit) {
+        private Header readHeader(boolean explicit) throws DataFormatException {
             int start = pos;
             if (b.length - start < 4) {
                 throw fail("truncated element header at byte offset " + start + ": expected a 4-byte tag, found "
@@ -204,7 +204,7 @@ public final class DicomReader {
             return new Header(tag, vr, u16(start + 6), start, pos);
         }
 
-        private void need(int start, int headerLength, int tag) {
+        private void need(int start, int headerLength, int tag) throws DataFormatException {
             if (b.length - start < headerLength) {
                 throw fail("truncated header of element " + tagString(tag) + " at byte offset " + start
                         + ": expected " + headerLength + " bytes, file has " + (b.length - start) + " left");
@@ -212,7 +212,7 @@ public final class DicomReader {
         }
 
         /** Records or skips the value of {@code h}, leaving {@code pos} after it. */
-        private void consume(Header h, boolean explicit, boolean topLevel) {
+        private void consume(Header h, boolean explicit, boolean topLevel) throws DataFormatException {
             if (h.tag == PIXEL_DATA && topLevel) {
                 if (h.length == UNDEFINED_LENGTH) {
                     throw fail(describe(PIXEL_DATA) + " at byte offset " + h.offset
@@ -241,7 +241,7 @@ public final class DicomReader {
             pos = h.valueOffset + (int) h.length;
         }
 
-        private void checkFits(Header h) {
+        private void checkFits(Header h) throws DataFormatException {
             long left = (long) b.length - h.valueOffset;
             if (h.length > left) {
                 throw fail("declared length " + h.length + " of element " + describe(h.tag) + " at byte offset "
@@ -249,7 +249,7 @@ public final class DicomReader {
             }
         }
 
-        private void skipSequence(Header seq, boolean explicit, int depth) {
+        private void skipSequence(Header seq, boolean explicit, int depth) throws DataFormatException {
             if (depth > MAX_SEQUENCE_DEPTH) {
                 throw fail("sequences nested deeper than " + MAX_SEQUENCE_DEPTH + " levels at byte offset "
                         + seq.offset);
@@ -294,7 +294,7 @@ public final class DicomReader {
             }
         }
 
-        private DicomImage build(String ts) {
+        private DicomImage build(String ts) throws DataFormatException {
             int rows = requiredUs(ROWS);
             int columns = requiredUs(COLUMNS);
             if (rows <= 0 || columns <= 0) {
@@ -378,14 +378,14 @@ public final class DicomReader {
             return out;
         }
 
-        private int requiredUs(int tag) {
+        private int requiredUs(int tag) throws DataFormatException {
             if (!values.containsKey(tag)) {
                 throw fail("missing " + describe(tag) + ": required for pixel data");
             }
             return optionalUs(tag, 0);
         }
 
-        private int optionalUs(int tag, int fallback) {
+        private int optionalUs(int tag, int fallback) throws DataFormatException {
             Value v = values.get(tag);
             if (v == null) {
                 return fallback;
@@ -397,7 +397,7 @@ public final class DicomReader {
             return u16(v.valueOffset);
         }
 
-        private double optionalDecimal(int tag, double fallback) {
+        private double optionalDecimal(int tag, double fallback) throws DataFormatException {
             String s = string(tag);
             if (s == null) {
                 return fallback;
@@ -405,7 +405,7 @@ public final class DicomReader {
             return decimal(tag, s, s);
         }
 
-        private double decimal(int tag, String text, String whole) {
+        private double decimal(int tag, String text, String whole) throws DataFormatException {
             String t = text.trim();
             if (!DECIMAL.matcher(t).matches()) {
                 throw fail(describe(tag) + " at byte offset " + values.get(tag).offset + ": expected a decimal, found '"
@@ -419,7 +419,7 @@ public final class DicomReader {
             return d;
         }
 
-        private OptionalInt optionalInteger(int tag) {
+        private OptionalInt optionalInteger(int tag) throws DataFormatException {
             String s = string(tag);
             if (s == null) {
                 return OptionalInt.empty();
@@ -436,7 +436,7 @@ public final class DicomReader {
             return OptionalInt.of((int) n);
         }
 
-        private PixelSpacing spacing() {
+        private PixelSpacing spacing() throws DataFormatException {
             String s = string(PIXEL_SPACING);
             if (s == null) {
                 return null;

@@ -71,7 +71,7 @@ public final class ContourFile {
         return List.copyOf(points);
     }
 
-    private static double number(Path file, int lineNo, String field, String line) {
+    private static double number(Path file, int lineNo, String field, String line) throws DataFormatException {
         if (!DECIMAL.matcher(field).matches()) {
             throw new DataFormatException(file, "line " + lineNo + ": '" + field + "' is not a number in '" + line
                     + "'");

@@ -16,7 +16,7 @@ final class ExampleFeatures {
         return ex.getFeatures().getFeatureMap();
     }
 
-    static Feature require(Example ex, String key) {
+    static Feature require(Example ex, String key) throws ExampleFormatException {
         Feature f = map(ex).get(key);
         if (f == null) {
             throw new ExampleFormatException("missing feature '" + key + "' (present: " + map(ex).keySet() + ")");
@@ -34,7 +34,7 @@ final class ExampleFeatures {
     }
 
     /** The single int64 value of {@code key}. */
-    static long int64(Example ex, String key) {
+    static long int64(Example ex, String key) throws ExampleFormatException {
         Feature f = require(ex, key);
         if (f.getKindCase() != Feature.KindCase.INT64_LIST) {
             throw new ExampleFormatException("feature '" + key + "' must be an int64_list, got " + kind(f));
@@ -47,12 +47,12 @@ final class ExampleFeatures {
     }
 
     /** The single bytes value of {@code key}. */
-    static ByteString bytes(Example ex, String key) {
+    static ByteString bytes(Example ex, String key) throws ExampleFormatException {
         Feature f = require(ex, key);
         return bytes(f, key);
     }
 
-    static ByteString bytes(Feature f, String key) {
+    static ByteString bytes(Feature f, String key) throws ExampleFormatException {
         if (f.getKindCase() != Feature.KindCase.BYTES_LIST) {
             throw new ExampleFormatException("feature '" + key + "' must be a bytes_list, got " + kind(f));
         }
@@ -64,7 +64,7 @@ final class ExampleFeatures {
     }
 
     /** A positive dimension stored under {@code key}. */
-    static int dimension(Example ex, String key) {
+    static int dimension(Example ex, String key) throws ExampleFormatException {
         long v = int64(ex, key);
         if (v <= 0 || v > Integer.MAX_VALUE) {
             throw new ExampleFormatException("feature '" + key + "' must be a positive size, got " + v);

@@ -14,7 +14,7 @@ public interface ExampleSchema {
      * @param fallbackId the sample id to use when the example carries none ({@code "<file name>#<record index>"})
      * @throws ExampleFormatException if the example does not fit this schema
      */
-    Sample decode(Example ex, String fallbackId);
+    Sample decode(Example ex, String fallbackId) throws ExampleFormatException;
 
     /**
      * Encodes one sample.

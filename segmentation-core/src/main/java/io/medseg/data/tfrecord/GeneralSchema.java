@@ -75,7 +75,7 @@ public final class GeneralSchema implements ExampleSchema {
     }
 
     @Override
-    public Sample decode(Example ex, String fallbackId) {
+    public Sample decode(Example ex, String fallbackId) throws ExampleFormatException {
         int height;
         int width;
         if (heightKey != null) {
@@ -105,7 +105,7 @@ public final class GeneralSchema implements ExampleSchema {
         throw new UnsupportedOperationException("GeneralSchema only decodes; write with LabSchema");
     }
 
-    private Image decodeImage(ByteString raw, int height, int width) {
+    private Image decodeImage(ByteString raw, int height, int width) throws ExampleFormatException {
         if (imageType == ImageType.PNG) {
             Raster r = png(raw, imageKey, height, width);
             float[] px = new float[r.getHeight() * r.getWidth()];
@@ -133,7 +133,7 @@ public final class GeneralSchema implements ExampleSchema {
         return Image.wrap(height, width, channels, px, null);
     }
 
-    private byte[] decodeLabels(ByteString raw, int height, int width) {
+    private byte[] decodeLabels(ByteString raw, int height, int width) throws ExampleFormatException {
         int n = height * width;
         byte[] out = new byte[n];
         switch (labelType) {
@@ -166,7 +166,7 @@ public final class GeneralSchema implements ExampleSchema {
         return out;
     }
 
-    private byte checkedLabel(long v, int i, int width) {
+    private byte checkedLabel(long v, int i, int width) throws ExampleFormatException {
         int limit = numClasses > 0 ? numClasses : 128;
         if (v < 0 || v >= limit) {
             throw new ExampleFormatException("feature '" + labelKey + "' has label " + v + " at (y=" + i / width
@@ -175,7 +175,7 @@ public final class GeneralSchema implements ExampleSchema {
         return (byte) v;
     }
 
-    private static Raster png(ByteString raw, String key, int height, int width) {
+    private static Raster png(ByteString raw, String key, int height, int width) throws ExampleFormatException {
         BufferedImage img;
         try {
             img = ImageIO.read(raw.newInput());

@@ -62,7 +62,7 @@ public final class LabSchema implements ExampleSchema {
     }
 
     @Override
-    public Sample decode(Example ex, String fallbackId) {
+    public Sample decode(Example ex, String fallbackId) throws ExampleFormatException {
         int height = ExampleFeatures.dimension(ex, HEIGHT);
         int width = ExampleFeatures.dimension(ex, WIDTH);
         int depth = ExampleFeatures.dimension(ex, DEPTH);
@@ -116,7 +116,7 @@ public final class LabSchema implements ExampleSchema {
     }
 
     /** Labels are unsigned bytes; they must fit a {@link Mask} (0..127) and, if given, the class count. */
-    static void checkLabels(byte[] labels, int width, int numClasses, String key) {
+    static void checkLabels(byte[] labels, int width, int numClasses, String key) throws ExampleFormatException {
         int limit = numClasses > 0 ? numClasses : 128;
         for (int i = 0; i < labels.length; i++) {
             int v = labels[i] & 0xff;

@@ -143,7 +143,7 @@ public final class TFRecordDataset {
             }
         }
 
-        private Sample decode(TFRecordReader r, byte[] payload) {
+        private Sample decode(TFRecordReader r, byte[] payload) throws DataFormatException {
             String where = "record " + r.recordIndex() + " at byte offset " + r.offset();
             try {
                 return schema.decode(Example.parseFrom(payload),

@@ -197,7 +197,7 @@ public final class TFRecordReader implements AutoCloseable {
         in.close();
     }
 
-    private void truncated(long index, long start, String detail) {
+    private void truncated(long index, long start, String detail) throws DataFormatException {
         ended = true;
         String what = "truncated record: " + detail;
         if (!skipCorrupt) {

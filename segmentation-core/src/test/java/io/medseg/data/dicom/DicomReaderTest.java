@@ -207,7 +207,7 @@ class DicomReaderTest {
         return assertThatThrownBy(() -> DicomReader.read(f))
                 .isInstanceOf(DataFormatException.class)
                 .hasMessageStartingWith(f.toString() + ": ")
-                .satisfies(e -> assertThat(((DataFormatException) e).file()).isEqualTo(f));
+                .satisfies(e -> assertThat(((DataFormatException) e).file()).contains(f));
     }
 
     private Path writeBytes(String name, byte[] bytes) throws IOException {

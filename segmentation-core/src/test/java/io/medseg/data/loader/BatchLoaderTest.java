@@ -3,7 +3,6 @@ package io.medseg.data.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.medseg.data.DataFormatException;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
@@ -12,9 +11,9 @@ import io.medseg.model.InputFitter;
 import io.medseg.model.Normalization;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
+import io.medseg.testdata.ReferenceMix;
 import io.medseg.transform.Augmentation;
 import io.medseg.transform.Augmentations;
-import io.medseg.testdata.ReferenceMix;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -177,7 +176,7 @@ class BatchLoaderTest {
     void aWorkerFailureSurfacesOnTheConsumerAsTheOriginalExceptionNamingTheSample() {
         Augmentation failing = (s, r) -> {
             if (s.id().equals("s6")) {
-                throw new DataFormatException(Path.of("patient-3", "IM-0006.dcm"), "truncated pixel data");
+                throw new ArithmeticException(Path.of("patient-3", "IM-0006.dcm") + ": truncated pixel data");
             }
             return s;
         };
@@ -187,7 +186,7 @@ class BatchLoaderTest {
             assertThat(sampleCodes(epoch.next())).containsExactly(0, 1);
             assertThat(sampleCodes(epoch.next())).containsExactly(2, 3);
             assertThatThrownBy(epoch::next)
-                    .isExactlyInstanceOf(DataFormatException.class)
+                    .isExactlyInstanceOf(ArithmeticException.class)
                     .hasMessage(Path.of("patient-3", "IM-0006.dcm") + ": truncated pixel data")
                     .satisfies(e -> assertThat(e.getSuppressed()).singleElement()
                             .extracting(Throwable::getMessage).asString()

@@ -36,7 +36,7 @@ class GeneralSchemaTest {
     }
 
     @Test
-    void decodesRawFloat32ImageWithUint8Labels() {
+    void decodesRawFloat32ImageWithUint8Labels() throws ExampleFormatException {
         ByteBuffer px = ByteBuffer.allocate(4 * 4).order(ByteOrder.LITTLE_ENDIAN);
         px.putFloat(0.5f).putFloat(-1f).putFloat(2.25f).putFloat(3f);
         Example ex = Example.newBuilder().setFeatures(Features.newBuilder()

@@ -73,7 +73,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 throw new FileAlreadyExistsException(p.toString());
             }
         }
-        String format = DataOptions.name(dataOptions.formatOf(data));
+        String format = dataOptions.formatOf(data).id();
         SegmentationDataset ds = dataOptions.load(data, null, root.err());
         Splits.Result split = Splits.trainValidation(ds, valFraction, seed);
 

@@ -1,5 +1,6 @@
 package io.medseg.examples.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.backend.Backends;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.examples.CardiacRecipe;
@@ -9,11 +10,8 @@ import io.medseg.recipe.Recipe;
 import io.medseg.train.TrainingListener;
 import io.medseg.train.TrainingListeners;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -94,33 +92,24 @@ public final class CrossValidateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static Map<String, Object> toJson(Recipe recipe, List<CrossValidation.Fold> folds,
-            double meanOfMeans, double minMean) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("recipe", recipe.name());
-        out.put("epochs", recipe.epochs());
-        out.put("dice_mean_of_folds", meanOfMeans);
-        out.put("dice_worst_fold", minMean);
-        List<Object> fs = new ArrayList<>();
-        for (CrossValidation.Fold f : folds) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("held_out", f.heldOutPatient());
-            m.put("train_images", f.trainImages());
-            m.put("images", f.testImages());
-            m.put("dice_mean", f.diceMean());
-            m.put("dice_global", f.diceGlobal());
-            m.put("train_seconds", f.trainSeconds());
-            List<Object> per = new ArrayList<>();
-            for (CrossValidation.ImageResult r : f.perImage()) {
-                Map<String, Object> im = new LinkedHashMap<>();
-                im.put("id", r.id());
-                im.put("dice", r.dice());
-                per.add(im);
-            }
-            m.put("per_image", per);
-            fs.add(m);
-        }
-        out.put("folds", fs);
-        return out;
+    /** The {@code --json} output. */
+    record CrossValidationJson(String recipe, int epochs, @JsonProperty("dice_mean_of_folds") double diceMeanOfFolds,
+            @JsonProperty("dice_worst_fold") double diceWorstFold, List<FoldJson> folds) {
+    }
+
+    record FoldJson(@JsonProperty("held_out") String heldOut, @JsonProperty("train_images") int trainImages,
+            int images, @JsonProperty("dice_mean") double diceMean, @JsonProperty("dice_global") double diceGlobal,
+            @JsonProperty("train_seconds") double trainSeconds, @JsonProperty("per_image") List<ImageJson> perImage) {
+    }
+
+    record ImageJson(String id, double dice) {
+    }
+
+    private static CrossValidationJson toJson(Recipe recipe, List<CrossValidation.Fold> folds, double meanOfMeans,
+            double minMean) {
+        List<FoldJson> fs = folds.stream().map(f -> new FoldJson(f.heldOutPatient(), f.trainImages(), f.testImages(),
+                f.diceMean(), f.diceGlobal(), f.trainSeconds(),
+                f.perImage().stream().map(r -> new ImageJson(r.id(), r.dice())).toList())).toList();
+        return new CrossValidationJson(recipe.name(), recipe.epochs(), meanOfMeans, minMean, fs);
     }
 }

@@ -3,8 +3,6 @@ package io.medseg.examples.cli;
 import io.medseg.data.DataFormat;
 import io.medseg.data.DataSources;
 import io.medseg.data.SegmentationDataset;
-import io.medseg.data.tfrecord.LabSchema;
-import io.medseg.data.tfrecord.TFRecordDataset;
 import io.medseg.data.tfrecord.TFRecordReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,8 +12,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -45,33 +41,16 @@ final class DataOptions {
      */
     SegmentationDataset load(Path data, Collection<String> patients, PrintStream err) throws IOException {
         DataFormat f = formatOf(data);
-        SegmentationDataset ds;
-        if (f == DataFormat.TFRECORD) {
-            ds = DataSources.load(data, f, skipCorrupt);
-            if (skipCorrupt) {
-                int skipped = skippedRecords(data);
-                err.println("skipped " + skipped + " corrupt record" + (skipped == 1 ? "" : "s") + " in " + data);
-            }
-        } else {
-            if (skipCorrupt) {
-                err.println("note: --skip-corrupt applies to TFRecord input only; " + data + " is "
-                        + name(f));
-            }
-            ds = DataSources.load(data, f);
+        boolean records = f == DataFormat.TFRECORD;
+        if (skipCorrupt && !records) {
+            err.println("note: --skip-corrupt applies to TFRecord input only; " + data + " is " + f.id());
         }
-        if (patients != null) {
-            Set<String> missing = new TreeSet<>(patients);
-            missing.removeAll(ds.patients());
-            if (!missing.isEmpty()) {
-                throw new UsageException(data + ": no patients " + missing + " (patients: " + ds.patients() + ")");
-            }
-            ds = ds.forPatients(patients);
+        SegmentationDataset ds = DataSources.load(data, f, skipCorrupt && records);
+        if (skipCorrupt && records) {
+            int skipped = skippedRecords(data);
+            err.println("skipped " + skipped + " corrupt record" + (skipped == 1 ? "" : "s") + " in " + data);
         }
-        if (ds.isEmpty()) {
-            throw new UsageException(data + ": no labelled frames"
-                    + (patients == null ? "" : " for patients " + patients));
-        }
-        return ds;
+        return DataSources.select(data, ds, patients);
     }
 
     /**
@@ -104,25 +83,14 @@ final class DataOptions {
         return files;
     }
 
-    /** The name users type for a format. */
-    static String name(DataFormat f) {
-        return switch (f) {
-            case SUNNYBROOK -> "sunnybrook";
-            case TFRECORD -> "tfrecord";
-            case IMAGE_MASK_FOLDER -> "folder";
-        };
-    }
-
     static final class FormatConverter implements ITypeConverter<DataFormat> {
         @Override
         public DataFormat convert(String value) {
-            for (DataFormat f : DataFormat.values()) {
-                if (name(f).equalsIgnoreCase(value.strip())) {
-                    return f;
-                }
+            try {
+                return DataFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
             }
-            throw new picocli.CommandLine.TypeConversionException(
-                    "unknown format '" + value + "' (one of sunnybrook, tfrecord, folder)");
         }
     }
 }

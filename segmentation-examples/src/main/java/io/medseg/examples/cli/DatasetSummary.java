@@ -1,5 +1,6 @@
 package io.medseg.examples.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
@@ -87,32 +88,27 @@ record DatasetSummary(String format, int images, List<String> patients, Map<Stri
         return b.toString();
     }
 
-    Map<String, Object> toJson() {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("format", format);
-        o.put("images", images);
-        o.put("patients", patients.size());
-        o.put("patient_ids", patients);
-        o.put("shapes", new LinkedHashMap<>(shapes));
-        Map<String, Object> labels = new LinkedHashMap<>();
-        labels.put("foreground_mean", meanForegroundFraction);
-        List<Object> per = new ArrayList<>();
-        for (double f : classFractions) {
-            per.add(f);
-        }
-        labels.put("per_class", per);
-        o.put("label_fraction", labels);
-        Map<String, Object> intensity = new LinkedHashMap<>();
-        intensity.put("min", intensityMin);
-        intensity.put("max", intensityMax);
-        intensity.put("mean", intensityMean);
-        o.put("intensity", intensity);
-        Map<String, Object> spacing = new LinkedHashMap<>(spacings);
+    /** The {@code --json} output. */
+    record Json(String format, int images, int patients, @JsonProperty("patient_ids") List<String> patientIds,
+            Map<String, Integer> shapes, @JsonProperty("label_fraction") LabelFraction labelFraction,
+            Intensity intensity, @JsonProperty("pixel_spacing") Map<String, Integer> pixelSpacing) {
+    }
+
+    record LabelFraction(@JsonProperty("foreground_mean") double foregroundMean,
+            @JsonProperty("per_class") double[] perClass) {
+    }
+
+    record Intensity(double min, double max, double mean) {
+    }
+
+    Json toJson() {
+        Map<String, Integer> spacing = new LinkedHashMap<>(spacings);
         if (withoutSpacing > 0) {
             spacing.put("unknown", withoutSpacing);
         }
-        o.put("pixel_spacing", spacing);
-        return o;
+        return new Json(format, images, patients.size(), patients, new LinkedHashMap<>(shapes),
+                new LabelFraction(meanForegroundFraction, classFractions),
+                new Intensity(intensityMin, intensityMax, intensityMean), spacing);
     }
 
     private String spacingText() {

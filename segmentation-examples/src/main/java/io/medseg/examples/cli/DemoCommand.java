@@ -9,6 +9,7 @@ import io.medseg.data.SegmentationDataset;
 import io.medseg.data.phantom.CardiacPhantom;
 import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.Json;
+import io.medseg.mlops.EvaluationReport;
 import io.medseg.recipe.Recipe;
 import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
@@ -91,7 +92,7 @@ public final class DemoCommand implements Callable<Integer> {
                 Overlays.writePng(Overlays.render(s.image(), predicted.get(i), s.mask()),
                         overlayDir.resolve(Texts.fileName(s.id()) + "_overlay.png"));
             }
-            Files.writeString(out.resolve("evaluation.json"), Json.write(report.toJsonMap()) + "\n",
+            Files.writeString(out.resolve("evaluation.json"), Json.write(report.document()) + "\n",
                     StandardCharsets.UTF_8);
             Path modelDir = out.resolve("model");
             model.save(modelDir);

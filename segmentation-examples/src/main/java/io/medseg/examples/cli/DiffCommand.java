@@ -1,12 +1,11 @@
 package io.medseg.examples.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.io.Json;
 import io.medseg.mlops.JsonDiff;
 import io.medseg.mlops.ModelPackage;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,24 +29,24 @@ public final class DiffCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the differences as one JSON object.")
     boolean json;
 
+    /** The {@code --json} output. */
+    record DiffJson(String a, String b, @JsonProperty("identical_content") boolean identicalContent,
+            List<Difference> differences) {
+    }
+
+    /** One difference; a side is null where the path is absent. */
+    record Difference(String path, Object a, Object b) {
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelPackage pa = ModelPackage.open(Inputs.directory(a));
         ModelPackage pb = ModelPackage.open(Inputs.directory(b));
         List<JsonDiff.Change> changes = ModelPackage.diff(pa, pb);
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("a", pa.dir().toString());
-            out.put("b", pb.dir().toString());
-            out.put("identical_content", pa.manifestSha256().equals(pb.manifestSha256()));
-            out.put("differences", changes.stream().map(c -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("path", c.path());
-                m.put("a", c.left());
-                m.put("b", c.right());
-                return m;
-            }).toList());
-            root.out().println(Json.writeCompact(out));
+            root.out().println(Json.writeCompact(new DiffJson(pa.dir().toString(), pb.dir().toString(),
+                    pa.manifestSha256().equals(pb.manifestSha256()),
+                    changes.stream().map(c -> new Difference(c.path(), c.left(), c.right())).toList())));
             return 0;
         }
         root.out().println("--- " + pa.dir() + " (" + pa.name() + ")");

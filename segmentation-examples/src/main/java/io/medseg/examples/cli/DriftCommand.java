@@ -99,7 +99,7 @@ public final class DriftCommand implements Callable<Integer> {
         if (reportFile != null) {
             AtomicFile.writeString(reportFile, report.toJson());
         }
-        root.out().println(json ? io.medseg.io.Json.writeCompact(report.toMap()) : report.summary());
+        root.out().println(json ? io.medseg.io.Json.writeCompact(report) : report.summary());
         return report.drifted() ? Errors.NOT_MET : 0;
     }
 

@@ -1,6 +1,6 @@
 package io.medseg.examples.cli;
 
-import io.medseg.backend.BackendUnavailableException;
+import io.medseg.MedsegException;
 import io.medseg.data.DataFormatException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -13,7 +13,9 @@ import java.nio.file.NotDirectoryException;
 
 /**
  * Turns any failure into one line for the user and an exit code: {@value #USAGE} when the user's input is at fault
- * (a path, a file, a value, a model folder), {@value #FAILURE} for everything else. The stack trace is only for
+ * (a path, a value, or a file the library refused: {@link DataFormatException} and its subclasses, among them a
+ * package that does not match its MANIFEST), {@value #FAILURE} for everything else, the library's other
+ * {@link MedsegException}s included (no usable backend, a registry rule). The stack trace is only for
  * {@code --verbose}: users need to know which file and what is wrong with it, not where in our code we noticed.
  */
 final class Errors {
@@ -64,10 +66,11 @@ final class Errors {
         if (t instanceof FileSystemException e) {
             return new Outcome(FAILURE, e.getFile() + ": " + (e.getReason() == null ? "i/o error" : e.getReason()));
         }
-        if (t instanceof IOException) {
+        if (t instanceof MedsegException) {
+            // DataFormatException was matched above; a missing backend or a registry rule is not the input's fault
             return new Outcome(FAILURE, oneLine(t.getMessage(), t));
         }
-        if (t instanceof BackendUnavailableException) {
+        if (t instanceof IOException) {
             return new Outcome(FAILURE, oneLine(t.getMessage(), t));
         }
         if (t instanceof OutOfMemoryError) {

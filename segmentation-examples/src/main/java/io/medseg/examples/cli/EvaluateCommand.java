@@ -5,6 +5,7 @@ import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.mlops.EvaluationReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.data.SegmentationDataset;
 import io.medseg.data.sunnybrook.SunnybrookDataset;
+import io.medseg.mlops.ModelPackage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,14 +43,10 @@ final class Inputs {
      * A model folder: a training run, a saved model or a model package. A package (a folder with a MANIFEST) is
      * verified against its manifest first, so a tampered or incomplete package is refused naming the file.
      */
-    static Path modelDirectory(Path p) {
+    static Path modelDirectory(Path p) throws IOException {
         directory(p);
-        if (io.medseg.mlops.ModelPackage.isPackage(p)) {
-            try {
-                io.medseg.mlops.ModelPackage.open(p);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+        if (ModelPackage.isPackage(p)) {
+            ModelPackage.open(p);
         }
         if (!Files.isRegularFile(p.resolve(MODEL_MARKER))) {
             throw new UsageException(p + ": not a model folder (no " + MODEL_MARKER

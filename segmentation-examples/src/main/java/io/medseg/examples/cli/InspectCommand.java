@@ -29,7 +29,7 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        String format = DataOptions.name(dataOptions.formatOf(data));
+        String format = dataOptions.formatOf(data).id();
         SegmentationDataset ds = dataOptions.load(data, null, root.err());
         DatasetSummary summary = DatasetSummary.of(format, ds);
         root.out().println(json ? Json.writeCompact(summary.toJson()) : summary.toText());

@@ -1,14 +1,12 @@
 package io.medseg.examples.cli;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.io.Json;
 import io.medseg.mlops.registry.HistoryEvent;
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,6 +33,12 @@ public final class ModelsCommand implements Callable<Integer> {
     @Option(names = "--history", description = "Print NAME's registrations and stage changes, oldest first.")
     boolean history;
 
+    /** One version in the {@code --json} output. */
+    record Listing(String name, int version, String stage, String registered,
+            @JsonProperty("dice_mean") Double diceMean, @JsonProperty("dice_split") String diceSplit,
+            String validation, @JsonProperty("manifest_sha256") String manifestSha256, String path) {
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelRegistry reg = registry.open();
@@ -51,20 +55,9 @@ public final class ModelsCommand implements Callable<Integer> {
         }
         List<ModelVersion> versions = name == null ? reg.list() : reg.list(name);
         if (json) {
-            List<Object> out = new ArrayList<>();
-            for (ModelVersion v : versions) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("name", v.name());
-                m.put("version", v.version());
-                m.put("stage", v.stage().id());
-                m.put("registered", v.registered().toString());
-                m.put("dice_mean", v.meanDice().isPresent() ? v.meanDice().getAsDouble() : null);
-                m.put("dice_split", split(v));
-                m.put("validation", v.validationVerdict());
-                m.put("manifest_sha256", v.manifestSha256());
-                m.put("path", v.path().toString());
-                out.add(m);
-            }
+            List<Listing> out = versions.stream().map(v -> new Listing(v.name(), v.version(), v.stage().id(),
+                    v.registered().toString(), v.meanDice().isPresent() ? v.meanDice().getAsDouble() : null, split(v),
+                    v.validationVerdict(), v.manifestSha256(), v.path().toString())).toList();
             root.out().println(Json.writeCompact(out));
             return 0;
         }
@@ -84,6 +77,6 @@ public final class ModelsCommand implements Callable<Integer> {
     }
 
     private static String split(ModelVersion v) {
-        return v.metrics().get("split") instanceof Map<?, ?> s ? String.valueOf(s.get("kind")) : "unknown split";
+        return v.metrics().path("split").isObject() ? v.metricsSplit().orElse("null") : "unknown split";
     }
 }

@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
+import io.medseg.mlops.registry.PromotionRefusedException;
 import io.medseg.mlops.registry.Stage;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -46,7 +47,7 @@ public final class PromoteCommand implements Callable<Integer> {
         ModelVersion after;
         try {
             after = reg.promote(name, version, target);
-        } catch (IllegalStateException refused) {
+        } catch (PromotionRefusedException refused) {
             // a rule of the registry, not a failure of the command: no validation record, or a failing one
             root.err().println(Errors.PREFIX + refused.getMessage());
             return Errors.NOT_MET;

@@ -4,16 +4,17 @@ import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.io.Json;
 import io.medseg.metrics.ImageMetrics;
+import io.medseg.mlops.EvaluationReport;
+import io.medseg.mlops.TrainingRuns;
 import io.medseg.mlops.report.CaseImage;
 import io.medseg.mlops.report.HtmlReport;
 import io.medseg.mlops.report.ReportData;
+import io.medseg.train.EpochResult;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** {@code segment evaluate --report DIR}: maps an {@link EvaluationReport} onto the HTML report and summary.md. */
 final class ReportWriter {
@@ -54,7 +55,7 @@ final class ReportWriter {
             addCase(b, CaseImage.Kind.BEST, "best " + (i + 1), ranked.get(ranked.size() - 1 - i), samples,
                     predicted);
         }
-        addTrainingCurve(b, modelDir.resolve(TrainingJob.TRAINING_LOG));
+        addTrainingCurve(b, modelDir.resolve(TrainingRuns.TRAINING_LOG));
         HtmlReport.write(b.build(), outDir);
     }
 
@@ -75,16 +76,16 @@ final class ReportWriter {
         if (!Files.isRegularFile(log)) {
             return;
         }
-        Map<String, Object> json = Json.object(Json.parse(Files.readString(log, StandardCharsets.UTF_8)));
-        for (Object o : Json.getArray(json, "epochs")) {
-            Map<String, Object> e = Json.object(o);
-            int epoch = Json.getInt(e, "epoch");
-            double loss = Json.getDouble(e, "loss");
-            if (e.containsKey("val_dice")) {
-                b.epoch(epoch, loss, Json.getDouble(e, "val_dice"));
+        for (EpochResult e : Json.read(log, TrainingLog.class).epochs()) {
+            if (e.validationDice().isPresent()) {
+                b.epoch(e.epoch(), e.trainLoss(), e.validationDice().getAsDouble());
             } else {
-                b.epoch(epoch, loss);
+                b.epoch(e.epoch(), e.trainLoss());
             }
         }
+    }
+
+    /** The part of a run's training log the curve needs. */
+    private record TrainingLog(List<EpochResult> epochs) {
     }
 }

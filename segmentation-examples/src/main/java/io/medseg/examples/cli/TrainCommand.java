@@ -1,6 +1,8 @@
 package io.medseg.examples.cli;
 
+import io.medseg.mlops.TrainingConfig;
 import io.medseg.mlops.TrainingRun;
+import io.medseg.mlops.TrainingRuns;
 import io.medseg.train.TrainingResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code segment train}: the default cardiac recipe on every labelled frame of the chosen patients, written as a
- * run directory ({@link TrainingRun}): the model plus everything that made it. Without {@code --val-patients}
+ * run directory ({@link TrainingRun}, through {@link TrainingRuns}): the model plus everything that made it. Without {@code --val-patients}
  * nothing is held out and the final weights are saved; with it, those patients pick the best epoch.
  * {@code --resume RUN_DIR} continues an interrupted run from its newest complete checkpoint.
  */
@@ -73,7 +75,7 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingJob.Outcome outcome;
+        TrainingRuns.Outcome outcome;
         Path runDir;
         if (resume != null) {
             if (data != null || out != null || epochs != null || patients != null || valPatients != null) {
@@ -81,7 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + "--out, --epochs, --patients or --val-patients");
             }
             runDir = Inputs.directory(resume);
-            outcome = TrainingJob.resume(runDir, root.err());
+            outcome = TrainingRuns.resume(runDir, TrainingJob.RECIPES, TrainingJob.hooks(root.err()));
         } else {
             if (data == null || out == null) {
                 throw new UsageException("train needs --data and --out (or --resume RUN_DIR)");
@@ -92,10 +94,11 @@ public final class TrainCommand implements Callable<Integer> {
                         + ", or choose a new --out)");
             }
             Inputs.positive(checkpointEvery, "--checkpoint-every");
-            TrainingJob job = new TrainingJob(Inputs.existing(data), dataOptions.format, dataOptions.skipCorrupt,
-                    patients, valPatients, epochs, seed, checkpointEvery, !noTensorboard, histograms);
+            TrainingConfig config = TrainingJob.config(Inputs.existing(data), dataOptions.format,
+                    dataOptions.skipCorrupt, patients, valPatients, epochs, seed, checkpointEvery, !noTensorboard,
+                    histograms);
             runDir = out;
-            outcome = job.start(out, java.util.Map.of(), root.err());
+            outcome = TrainingRuns.start(config, out, TrainingJob.hooks(root.err()));
         }
         TrainingResult result = outcome.result();
         List<String> parts = new ArrayList<>();

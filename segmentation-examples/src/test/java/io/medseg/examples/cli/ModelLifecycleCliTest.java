@@ -6,6 +6,7 @@ import io.medseg.data.tfrecord.TFRecordReader;
 import io.medseg.io.Json;
 import io.medseg.mlops.PackageManifest;
 import io.medseg.testdata.SunnybrookTestData;
+import io.medseg.testdata.TestJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -71,13 +72,13 @@ class ModelLifecycleCliTest {
         TreeSet<String> tags = new TreeSet<>();
         List<Object> metrics = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            metrics.add(Json.parse(line));
+            metrics.add(TestJson.parse(line));
         }
         for (Event e : epochs) {
             for (Summary.Value v : e.getSummary().getValueList()) {
                 tags.add(v.getTag());
                 if (v.getTag().equals("epoch/val_dice")) {
-                    double expected = Json.getDouble(Json.object(metrics.get((int) e.getStep() - 1)), "val_dice");
+                    double expected = TestJson.getDouble(TestJson.object(metrics.get((int) e.getStep() - 1)), "val_dice");
                     assertThat(v.getSimpleValue()).isEqualTo((float) expected);
                 }
                 if (v.hasImage()) {
@@ -129,11 +130,11 @@ class ModelLifecycleCliTest {
             assertThat(hash).as(path).isEqualTo(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(bytes)));
         }
-        Map<String, Object> model = Json.object(Json.parse(Files.readString(pkg.resolve("model.json"))));
+        Map<String, Object> model = TestJson.object((Files.readString(pkg.resolve("model.json"))));
         assertThat(model.get("name")).isEqualTo("lv-test");
         assertThat(model.get("class_names")).isEqualTo(List.of("background", "left_ventricle"));
-        assertThat(Json.getObject(model, "input")).containsKeys("normalization", "expected_pixel_spacing_mm");
-        assertThat(Json.getObject(model, "signature").get("input")).isEqualTo("image");
+        assertThat(TestJson.getObject(model, "input")).containsKeys("normalization", "expected_pixel_spacing_mm");
+        assertThat(TestJson.getObject(model, "signature").get("input")).isEqualTo("image");
         String card = Files.readString(pkg.resolve("MODEL_CARD.md"));
         assertThat(card).contains("## Intended use", "## Training data", "## Metrics", "## Limitations")
                 .contains("Split: **validation**").contains("SCD0000201");
@@ -190,18 +191,18 @@ class ModelLifecycleCliTest {
             records = s.sorted().toList();
         }
         assertThat(records).hasSize(2);
-        Map<String, Object> rec = Json.object(Json.parse(Files.readString(records.get(1))));
+        Map<String, Object> rec = TestJson.object((Files.readString(records.get(1))));
         assertThat(rec.get("passed")).isEqualTo(true);
         assertThat(rec.get("manifest_sha256")).isEqualTo(PackageManifest.sha256(copy));
-        assertThat(Json.getObject(rec, "latency")).containsKeys("p50_ms", "p95_ms", "p99_ms");
-        assertThat(Json.getObject(rec, "latency").get("batch")).isEqualTo(2L);
-        assertThat(Json.getObject(rec, "data").get("frames")).isEqualTo(20L);
+        assertThat(TestJson.getObject(rec, "latency")).containsKeys("p50_ms", "p95_ms", "p99_ms");
+        assertThat(TestJson.getObject(rec, "latency").get("batch")).isEqualTo(2L);
+        assertThat(TestJson.getObject(rec, "data").get("frames")).isEqualTo(20L);
 
         CliRun promoted = CliRun.of("promote", "lv-test", "1", "production", "--registry", registry.toString());
         assertThat(promoted.exitCode()).as(promoted.err()).isZero();
         assertThat(promoted.out()).contains("lv-test 1: staging -> production");
         CliRun models = CliRun.of("models", "--registry", registry.toString(), "--json");
-        Map<String, Object> v1 = Json.object(Json.array(Json.parse(models.out())).get(0));
+        Map<String, Object> v1 = TestJson.object(TestJson.array(TestJson.parse(models.out())).get(0));
         assertThat(v1.get("stage")).isEqualTo("production");
         assertThat(v1.get("validation")).isEqualTo("passed");
         assertThat(v1.get("dice_split")).isEqualTo("validation");
@@ -228,8 +229,8 @@ class ModelLifecycleCliTest {
 
         CliRun diff = CliRun.of("diff", pkg.toString(), registry.resolve("lv-test/2/package").toString(), "--json");
         assertThat(diff.exitCode()).as(diff.err()).isZero();
-        List<Object> changes = Json.getArray(Json.object(Json.parse(diff.out())), "differences");
-        List<String> paths = changes.stream().map(c -> (String) Json.object(c).get("path")).toList();
+        List<Object> changes = TestJson.getArray(TestJson.object((diff.out())), "differences");
+        List<String> paths = changes.stream().map(c -> (String) TestJson.object(c).get("path")).toList();
         assertThat(paths).contains("provenance.seed", "provenance.config.epochs", "metrics.dice_mean");
         assertThat(paths).noneMatch(p -> p.startsWith("provenance.run.id") || p.contains("exported"));
     }
@@ -241,7 +242,7 @@ class ModelLifecycleCliTest {
         CliRun same = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
                 "SCD0000101", "--json");
         assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
-        Map<String, Object> sameReport = Json.object(Json.parse(same.out()));
+        Map<String, Object> sameReport = TestJson.object((same.out()));
         assertThat(sameReport.get("verdict")).isEqualTo("STABLE");
 
         CliRun scaled = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
@@ -258,8 +259,8 @@ class ModelLifecycleCliTest {
 
     private static List<String> drifted(String json) {
         List<String> out = new ArrayList<>();
-        for (Object f : Json.getArray(Json.object(Json.parse(json)), "features")) {
-            Map<String, Object> m = Json.object(f);
+        for (Object f : TestJson.getArray(TestJson.object((json)), "features")) {
+            Map<String, Object> m = TestJson.object(f);
             if ("DRIFTED".equals(m.get("verdict"))) {
                 out.add((String) m.get("name"));
             }

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medseg.data.Mask;
 import io.medseg.data.dicom.DicomReader;
-import io.medseg.io.Json;
+import io.medseg.mlops.TrainingRuns;
 import io.medseg.testdata.SunnybrookTestData;
+import io.medseg.testdata.TestJson;
 import io.medseg.viz.MaskPng;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class RealDataCliTest {
                 "--patients", "SCD0000201");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
-        Map<String, Object> json = Json.object(Json.parse(r.out()));
+        Map<String, Object> json = TestJson.object((r.out()));
         // the foundation's keys first and unchanged, then the clinical metrics
         assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
                 "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct");
@@ -66,11 +67,11 @@ class RealDataCliTest {
         assertThat(pct).isBetween(0.0, 100.0);
         assertThat(json.get("images")).isEqualTo(18L);
         assertThat(json.get("patients")).isEqualTo(1L);
-        List<Object> perImage = Json.array(json.get("per_image"));
+        List<Object> perImage = TestJson.array(json.get("per_image"));
         assertThat(perImage).hasSize(18);
         double sum = 0;
         for (Object o : perImage) {
-            Map<String, Object> im = Json.object(o);
+            Map<String, Object> im = TestJson.object(o);
             assertThat(im.get("patient")).isEqualTo("SCD0000201");
             assertThat(((Number) im.get("hd95_mm")).doubleValue()).isGreaterThanOrEqualTo(0.0);
             assertThat(im.get("good_contour")).isInstanceOf(Boolean.class);
@@ -80,7 +81,7 @@ class RealDataCliTest {
         }
         assertThat(((Number) json.get("dice_mean")).doubleValue()).isCloseTo(sum / 18,
                 org.assertj.core.data.Offset.offset(1e-12));
-        Map<String, Object> patient = Json.object(Json.object(json.get("per_patient")).get("SCD0000201"));
+        Map<String, Object> patient = TestJson.object(TestJson.object(json.get("per_patient")).get("SCD0000201"));
         assertThat(patient.get("images")).isEqualTo(18L);
     }
 
@@ -122,12 +123,12 @@ class RealDataCliTest {
     @Test
     @Order(5)
     void evaluateReportWritesASelfContainedPageWithOverlaysAndTheTrainingCurve() throws Exception {
-        assertThat(model.resolve(TrainingJob.TRAINING_LOG)).isRegularFile();
+        assertThat(model.resolve(TrainingRuns.TRAINING_LOG)).isRegularFile();
         Path out = tmp.resolve("report");
         CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 "--patients", "SCD0000201", "--report", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        Map<String, Object> json = Json.object(Json.parse(r.out()));
+        Map<String, Object> json = TestJson.object((r.out()));
         String html = Files.readString(out.resolve("report.html"));
         String md = Files.readString(out.resolve("summary.md"));
         // 3 worst and 3 best frames as overlays, embedded: nothing to fetch when the file is opened from disk

@@ -2,8 +2,8 @@ package io.medseg.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medseg.io.Json;
 import io.medseg.testdata.SunnybrookTestData;
+import io.medseg.testdata.TestJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,7 +41,7 @@ class TFRecordCliTest {
         System.arraycopy(extra, 0, args, 4, extra.length);
         CliRun r = CliRun.of(args);
         assertThat(r.exitCode()).as(r.err()).isZero();
-        return Json.object(Json.parse(r.out()));
+        return TestJson.object((r.out()));
     }
 
     @Test
@@ -71,8 +71,8 @@ class TFRecordCliTest {
         long valImages = (Long) val.get("images");
         assertThat(trainImages + valImages).isEqualTo(56);
         assertThat(valImages).isPositive();
-        Set<Object> trainPatients = new HashSet<>(Json.array(train.get("patient_ids")));
-        List<Object> valPatients = Json.array(val.get("patient_ids"));
+        Set<Object> trainPatients = new HashSet<>(TestJson.array(train.get("patient_ids")));
+        List<Object> valPatients = TestJson.array(val.get("patient_ids"));
         assertThat(valPatients).isNotEmpty();
         assertThat(trainPatients).isNotEmpty().doesNotContainAnyElementsOf(valPatients);
         assertThat(trainPatients.size() + valPatients.size()).isEqualTo(3);
@@ -116,7 +116,7 @@ class TFRecordCliTest {
         CliRun r = CliRun.of("inspect", "--data", corrupt.toString(), "--json", "--skip-corrupt");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("skipped 1 corrupt record");
-        assertThat(Json.object(Json.parse(r.out())).get("images")).isEqualTo(all - 1);
+        assertThat(TestJson.object((r.out())).get("images")).isEqualTo(all - 1);
     }
 
     /** The training file with one payload byte of its second record flipped (the record's CRC no longer matches). */
@@ -140,7 +140,7 @@ class TFRecordCliTest {
     @Order(7)
     void trainingFromTheTfRecordsOrFromTheSunnybrookFolderGivesTheSameModel() {
         Map<String, Object> train = inspectJson(converted.resolve(ConvertCommand.TRAIN));
-        List<Object> patients = Json.array(train.get("patient_ids"));
+        List<Object> patients = TestJson.array(train.get("patient_ids"));
         String ids = String.join(",", patients.stream().map(Object::toString).toList());
         Path fromRecords = tmp.resolve("model-tfr");
         Path fromFolder = tmp.resolve("model-sb");

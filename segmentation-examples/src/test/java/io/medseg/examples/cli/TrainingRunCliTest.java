@@ -2,10 +2,11 @@ package io.medseg.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.medseg.io.Json;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.TrainingRun;
+import io.medseg.mlops.TrainingRuns;
 import io.medseg.testdata.SunnybrookTestData;
+import io.medseg.testdata.TestJson;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,15 +52,15 @@ class TrainingRunCliTest {
     void aRunRecordsHowItWasMade() throws Exception {
         CliRun r = CliRun.of(trainArgs(whole));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        Map<String, Object> p = TrainingRun.readProvenance(whole);
-        assertThat(Json.getObject(p, "run").get("status")).isEqualTo("completed");
-        assertThat(Json.getObject(p, "run")).containsKeys("started", "ended", "id");
+        Map<String, Object> p = TestJson.object(Files.readString(whole.resolve(TrainingRun.PROVENANCE)));
+        assertThat(TestJson.getObject(p, "run").get("status")).isEqualTo("completed");
+        assertThat(TestJson.getObject(p, "run")).containsKeys("started", "ended", "id");
         assertThat(p.get("seed")).isEqualTo(5L);
-        Map<String, Object> config = Json.getObject(p, "config");
+        Map<String, Object> config = TestJson.getObject(p, "config");
         assertThat(config.get("val_patients")).isEqualTo(List.of("SCD0000201"));
         assertThat(config.get("epochs")).isEqualTo((long) EPOCHS);
-        assertThat(Json.getObject(p, "spec").get("inputHeight")).isEqualTo(128L);
-        Map<String, Object> env = Json.getObject(p, "environment");
+        assertThat(TestJson.getObject(p, "spec").get("inputHeight")).isEqualTo(128L);
+        Map<String, Object> env = TestJson.getObject(p, "environment");
         assertThat(env.get("java_version")).isEqualTo(System.getProperty("java.version"));
         assertThat((String) env.get("backend_description")).contains("TensorFlow 2.18");
         assertThat(env.get("os")).asString().startsWith(System.getProperty("os.name"));
@@ -75,20 +76,20 @@ class TrainingRunCliTest {
         byte[] bytes = Files.readAllBytes(data.resolve(first.path()));
         assertThat(first.sha256()).isEqualTo(HexFormat.of().formatHex(
                 MessageDigest.getInstance("SHA-256").digest(bytes)));
-        assertThat(Json.getObject(p, "data").get("aggregate_sha256")).isEqualTo(manifest.aggregateSha256());
+        assertThat(TestJson.getObject(p, "data").get("aggregate_sha256")).isEqualTo(manifest.aggregateSha256());
 
         // the git commit of the working directory, when the tests run in a git checkout
         Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
         String head = new String(git.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         if (git.waitFor() == 0) {
-            assertThat(Json.getObject(p, "git").get("commit")).isEqualTo(head);
+            assertThat(TestJson.getObject(p, "git").get("commit")).isEqualTo(head);
         }
 
         // per-epoch metrics and per-step losses
         List<String> metrics = Files.readAllLines(whole.resolve(TrainingRun.METRICS));
         assertThat(metrics).hasSize(EPOCHS);
         for (int i = 0; i < EPOCHS; i++) {
-            Map<String, Object> m = Json.object(Json.parse(metrics.get(i)));
+            Map<String, Object> m = TestJson.object((metrics.get(i)));
             assertThat(m.get("epoch")).isEqualTo((long) i + 1);
             assertThat(m).containsKeys("loss", "val_dice", "learning_rate", "seconds");
         }
@@ -96,9 +97,9 @@ class TrainingRunCliTest {
         assertThat(whole.resolve("checkpoints/epoch-000" + EPOCHS + "/checkpoint.json")).isRegularFile();
         assertThat(whole.resolve("best/model.json")).isRegularFile();
         assertThat(whole.resolve("model.json")).isRegularFile();
-        Map<String, Object> val = Json.object(Json.parse(Files.readString(whole.resolve(TrainingJob.METRICS_JSON))));
-        assertThat(Json.getObject(val, "split").get("kind")).isEqualTo("validation");
-        assertThat(Json.getObject(val, "split").get("patients")).isEqualTo(List.of("SCD0000201"));
+        Map<String, Object> val = TestJson.object((Files.readString(whole.resolve(TrainingRuns.METRICS_JSON))));
+        assertThat(TestJson.getObject(val, "split").get("kind")).isEqualTo("validation");
+        assertThat(TestJson.getObject(val, "split").get("patients")).isEqualTo(List.of("SCD0000201"));
         assertThat(val).containsKeys("dice_mean", "dice_global", "evaluation");
     }
 
@@ -123,10 +124,10 @@ class TrainingRunCliTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
 
         // nothing under its final name is corrupt
-        Map<String, Object> prov = TrainingRun.readProvenance(killed);
-        assertThat(Json.getObject(prov, "run").get("status")).isEqualTo("running");
+        Map<String, Object> prov = TestJson.object(Files.readString(killed.resolve(TrainingRun.PROVENANCE)));
+        assertThat(TestJson.getObject(prov, "run").get("status")).isEqualTo("running");
         for (String line : Files.readAllLines(killed.resolve(TrainingRun.METRICS))) {
-            Json.parse(line);
+            TestJson.parse(line);
         }
         List<Float> partial = TrainingRun.readLosses(killed);
         assertThat(partial.size()).isBetween(6, EPOCHS * 3 - 1);
@@ -135,11 +136,11 @@ class TrainingRunCliTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("resuming " + killed + " after epoch");
         assertThat(TrainingRun.readLosses(killed)).containsExactlyElementsOf(TrainingRun.readLosses(whole));
-        Map<String, Object> after = TrainingRun.readProvenance(killed);
-        assertThat(Json.getObject(after, "run").get("status")).isEqualTo("completed");
-        List<Object> resumed = Json.getArray(Json.getObject(after, "run"), "resumed");
+        Map<String, Object> after = TestJson.object(Files.readString(killed.resolve(TrainingRun.PROVENANCE)));
+        assertThat(TestJson.getObject(after, "run").get("status")).isEqualTo("completed");
+        List<Object> resumed = TestJson.getArray(TestJson.getObject(after, "run"), "resumed");
         assertThat(resumed).hasSize(1);
-        assertThat(((Number) Json.object(resumed.get(0)).get("from_epoch")).intValue()).isBetween(2, EPOCHS);
+        assertThat(((Number) TestJson.object(resumed.get(0)).get("from_epoch")).intValue()).isBetween(2, EPOCHS);
         assertThat(Files.readAllLines(killed.resolve(TrainingRun.METRICS))).hasSize(EPOCHS);
         assertThat(Files.readString(killed.resolve("model.json"))).isEqualTo(Files.readString(whole.resolve(
                 "model.json")));
@@ -154,7 +155,7 @@ class TrainingRunCliTest {
         CliRun r = CliRun.of("reproduce", whole.toString(), "--out", again.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("REPRODUCED: " + EPOCHS * 3 + " of " + EPOCHS * 3 + " step losses identical");
-        Map<String, Object> report = Json.object(Json.parse(readString(again.resolve(ReproduceCommand.REPORT))));
+        Map<String, Object> report = TestJson.object((readString(again.resolve(TrainingRuns.REPRODUCTION))));
         assertThat(report.get("identical")).isEqualTo(true);
         assertThat(report.get("steps_identical")).isEqualTo((long) EPOCHS * 3);
         assertThat(report.get("recipe_changes")).isEqualTo(List.of());

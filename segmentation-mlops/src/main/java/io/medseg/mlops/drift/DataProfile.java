@@ -1,5 +1,8 @@
 package io.medseg.mlops.drift;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
@@ -18,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What a set of images (and, optionally, the model's predicted masks for them) looks like, for drift detection:
@@ -37,7 +42,7 @@ import java.util.Optional;
  * pixel spacing has no spacing values (NaN here, {@code null} in JSON); the LV area is in mm² only when every
  * image has a spacing, else in pixels ({@link #areaUnit()}).
  *
- * <p>JSON ({@link #toMap()}): {@code "format": "medseg-data-profile"}, {@code "version": 1}, {@code "images"},
+ * <p>JSON ({@link #toJson()}): {@code "format": "medseg-data-profile"}, {@code "version": 1}, {@code "images"},
  * {@code "lv_area_unit"} (only with masks), {@code "features"} (an array per feature key) and
  * {@code "intensity_histogram"} ({@code "edges"}, {@code "counts"}). Reading checks all of it and names what is
  * wrong.
@@ -193,66 +198,70 @@ public final class DataProfile {
 
     // ---- JSON ----
 
-    /** The profile as an ordered map of JSON-ready values. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", FORMAT);
-        m.put("version", VERSION);
-        m.put("images", images);
-        if (areaUnit != null) {
-            m.put("lv_area_unit", areaUnit);
-        }
-        Map<String, Object> features = new LinkedHashMap<>();
+    /** The file's form: features by key, NaN (an image without pixel spacing) written as {@code null}. */
+    @JsonPropertyOrder({"format", "version", "images", "lv_area_unit", "features", "intensity_histogram"})
+    record ProfileJson(String format, int version, int images, @JsonProperty("lv_area_unit") Optional<String> lvAreaUnit,
+            Map<String, List<Double>> features,
+            @JsonProperty("intensity_histogram") HistogramJson intensityHistogram) {
+    }
+
+    record HistogramJson(@JsonProperty(isRequired = OptBoolean.FALSE) String space, List<Double> edges,
+            List<Double> counts) {
+    }
+
+    private ProfileJson json() {
+        Map<String, List<Double>> features = new LinkedHashMap<>();
         for (Map.Entry<DriftFeature, double[]> e : values.entrySet()) {
-            List<Object> list = new ArrayList<>(images);
+            List<Double> list = new ArrayList<>(images);
             for (double v : e.getValue()) {
                 list.add(Double.isNaN(v) ? null : v);
             }
             features.put(e.getKey().key(), list);
         }
-        m.put("features", features);
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("space", HISTOGRAM_SPACE);
-        h.put("edges", histogram.edges());
-        h.put("counts", histogram.counts());
-        m.put("intensity_histogram", h);
-        return m;
+        List<Double> edges = Arrays.stream(histogram.edges()).boxed().toList();
+        List<Double> counts = Arrays.stream(histogram.counts()).mapToDouble(c -> c).boxed().toList();
+        return new ProfileJson(FORMAT, VERSION, images, Optional.ofNullable(areaUnit), features,
+                new HistogramJson(HISTOGRAM_SPACE, edges, counts));
     }
 
-    /** Pretty-printed JSON of {@link #toMap()}. */
+    /** Pretty-printed JSON of the profile. */
     public String toJson() {
-        return Json.write(toMap());
+        return Json.write(json());
     }
 
-    /** Reads a profile written by {@link #toMap()}; unknown extra keys are ignored. */
-    public static DataProfile fromMap(Map<String, ?> map) {
-        if (map == null) {
-            throw new IllegalArgumentException("data profile map must not be null");
+    /** Reads a profile written by {@link #toJson()}; unknown extra keys are ignored. */
+    public static DataProfile fromJson(String text) {
+        JsonNode tree = Json.tree(text);
+        if (!tree.isObject()) {
+            throw new IllegalArgumentException("not a data profile: expected a json object, got "
+                    + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
-        Object format = map.get("format");
-        if (!FORMAT.equals(format)) {
+        JsonNode format = tree.get("format");
+        if (format == null || !format.isString() || !FORMAT.equals(format.asString())) {
             throw new IllegalArgumentException("not a data profile: \"format\" is "
-                    + (format instanceof String s ? "\"" + s + "\"" : String.valueOf(format)) + ", expected \""
-                    + FORMAT + "\"");
+                    + (format == null ? "null" : Json.writeCompact(format)) + ", expected \"" + FORMAT + "\"");
         }
-        int version = Json.getInt(map, "version");
+        ProfileJson map;
+        try {
+            map = Json.mapper().treeToValue(tree, ProfileJson.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(Json.describe(e), e);
+        }
+        int version = map.version();
         if (version != VERSION) {
             throw new IllegalArgumentException("unsupported data profile version " + version + " (this reader knows "
                     + VERSION + ")");
         }
-        int images = Json.getInt(map, "images");
+        int images = map.images();
         if (images < 1) {
             throw new IllegalArgumentException("data profile \"images\" must be positive: " + images);
         }
-        String unit = null;
-        if (map.containsKey("lv_area_unit")) {
-            unit = Json.getString(map, "lv_area_unit");
-            if (!unit.equals(UNIT_MM2) && !unit.equals(UNIT_PIXELS)) {
-                throw new IllegalArgumentException("\"lv_area_unit\" must be \"" + UNIT_MM2 + "\" or \""
-                        + UNIT_PIXELS + "\": " + unit);
-            }
+        String unit = map.lvAreaUnit().orElse(null);
+        if (unit != null && !unit.equals(UNIT_MM2) && !unit.equals(UNIT_PIXELS)) {
+            throw new IllegalArgumentException("\"lv_area_unit\" must be \"" + UNIT_MM2 + "\" or \""
+                    + UNIT_PIXELS + "\": " + unit);
         }
-        Map<String, Object> features = Json.getObject(map, "features");
+        Map<String, List<Double>> features = map.features() == null ? Map.of() : map.features();
         EnumMap<DriftFeature, double[]> values = new EnumMap<>(DriftFeature.class);
         for (DriftFeature f : DriftFeature.values()) {
             if (f == DriftFeature.LV_AREA && unit == null) {
@@ -270,16 +279,17 @@ public final class DataProfile {
                 throw new IllegalArgumentException("image " + i + " has only one of spacing_row and spacing_col");
             }
         }
-        Map<String, Object> h = Json.getObject(map, "intensity_histogram");
-        List<Object> edgeList = Json.getArray(h, "edges");
-        List<Object> countList = Json.getArray(h, "counts");
-        double[] edges = new double[edgeList.size()];
-        for (int i = 0; i < edges.length; i++) {
-            edges[i] = number(edgeList.get(i), "intensity_histogram.edges[" + i + "]");
+        HistogramJson h = map.intensityHistogram();
+        if (h == null) {
+            throw new IllegalArgumentException("missing key \"intensity_histogram\"");
         }
-        long[] counts = new long[countList.size()];
+        double[] edges = new double[h.edges().size()];
+        for (int i = 0; i < edges.length; i++) {
+            edges[i] = number(h.edges().get(i), "intensity_histogram.edges[" + i + "]");
+        }
+        long[] counts = new long[h.counts().size()];
         for (int i = 0; i < counts.length; i++) {
-            double c = number(countList.get(i), "intensity_histogram.counts[" + i + "]");
+            double c = number(h.counts().get(i), "intensity_histogram.counts[" + i + "]");
             if (c != Math.rint(c) || c < 0) {
                 throw new IllegalArgumentException("intensity_histogram.counts[" + i
                         + "] must be a non-negative whole number: " + c);
@@ -295,12 +305,12 @@ public final class DataProfile {
         return new DataProfile(images, values, unit, histogram);
     }
 
-    private static double[] featureValues(Map<String, Object> features, DriftFeature f, int images) {
+    private static double[] featureValues(Map<String, List<Double>> features, DriftFeature f, int images) {
         String key = f.key();
-        if (!features.containsKey(key)) {
+        List<Double> list = features.get(key);
+        if (list == null) {
             throw new IllegalArgumentException("data profile has no values for feature \"" + key + "\"");
         }
-        List<Object> list = Json.getArray(features, key);
         if (list.size() != images) {
             throw new IllegalArgumentException("feature \"" + key + "\" has " + list.size() + " values for "
                     + images + " images");
@@ -308,7 +318,7 @@ public final class DataProfile {
         boolean spacing = f == DriftFeature.SPACING_ROW || f == DriftFeature.SPACING_COL;
         double[] out = new double[images];
         for (int i = 0; i < images; i++) {
-            Object v = list.get(i);
+            Double v = list.get(i);
             String where = key + "[" + i + "]";
             if (v == null && spacing) {
                 out[i] = Double.NaN;
@@ -326,16 +336,11 @@ public final class DataProfile {
         return out;
     }
 
-    private static double number(Object v, String where) {
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-            return n.doubleValue();
+    private static double number(Double v, String where) {
+        if (v != null && Double.isFinite(v)) {
+            return v;
         }
         throw new IllegalArgumentException(where + " must be a number, got " + (v == null ? "null" : v));
-    }
-
-    /** Parses JSON written by {@link #toJson()}. */
-    public static DataProfile fromJson(String json) {
-        return fromMap(Json.object(Json.parse(json)));
     }
 
     /** Writes {@link #toJson()} to {@code file} atomically. */

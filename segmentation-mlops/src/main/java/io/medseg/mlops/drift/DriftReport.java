@@ -1,5 +1,8 @@
 package io.medseg.mlops.drift;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.io.Json;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -13,8 +16,11 @@ import java.util.Optional;
  * that could not be compared, and the overall verdict: {@link Verdict#DRIFTED} when any feature drifted, else
  * {@link Verdict#MODERATE} when any is moderate, else {@link Verdict#STABLE}.
  */
+@JsonPropertyOrder({"format", "version", "verdict", "drifted", "reference_images", "incoming_images", "thresholds",
+        "features", "notes"})
+@JsonAutoDetect(getterVisibility = JsonAutoDetect.Visibility.NONE, fieldVisibility = JsonAutoDetect.Visibility.NONE)
 public final class DriftReport {
-    /** The {@code "format"} value of {@link #toMap()}. */
+    /** The {@code "format"} value of the JSON form ({@link #toJson()}). */
     public static final String FORMAT = "medseg-drift-report";
 
     private final int referenceImages;
@@ -33,6 +39,7 @@ public final class DriftReport {
     }
 
     /** Worst verdict over all features. */
+    @JsonProperty("verdict")
     public Verdict verdict() {
         Verdict v = Verdict.STABLE;
         for (FeatureDrift f : features) {
@@ -42,11 +49,13 @@ public final class DriftReport {
     }
 
     /** Whether any feature drifted. */
+    @JsonProperty("drifted")
     public boolean drifted() {
         return verdict() == Verdict.DRIFTED;
     }
 
     /** Per-feature results, in {@link DriftFeature} order with the histogram last. */
+    @JsonProperty("features")
     public List<FeatureDrift> features() {
         return features;
     }
@@ -68,14 +77,17 @@ public final class DriftReport {
     }
 
     /** Why some features were not compared (e.g. no masks on one side). */
+    @JsonProperty("notes")
     public List<String> notes() {
         return notes;
     }
 
+    @JsonProperty("reference_images")
     public int referenceImages() {
         return referenceImages;
     }
 
+    @JsonProperty("incoming_images")
     public int incomingImages() {
         return incomingImages;
     }
@@ -94,24 +106,26 @@ public final class DriftReport {
         return sb.toString();
     }
 
-    /** JSON-ready map: format, verdict, sample sizes, thresholds, features and notes. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("format", FORMAT);
-        m.put("version", 1);
-        m.put("verdict", verdict().name());
-        m.put("drifted", drifted());
-        m.put("reference_images", referenceImages);
-        m.put("incoming_images", incomingImages);
-        m.put("thresholds", thresholds);
-        m.put("features", features.stream().map(FeatureDrift::toMap).toList());
-        m.put("notes", notes);
-        return m;
+    /** The {@code "format"} of the JSON form. */
+    @JsonProperty("format")
+    String format() {
+        return FORMAT;
     }
 
-    /** Pretty-printed JSON of {@link #toMap()}. */
+    @JsonProperty("version")
+    int version() {
+        return 1;
+    }
+
+    /** The thresholds the features were held against. */
+    @JsonProperty("thresholds")
+    public Map<String, Object> thresholds() {
+        return thresholds;
+    }
+
+    /** Pretty-printed JSON: format, verdict, sample sizes, thresholds, features and notes. */
     public String toJson() {
-        return Json.write(toMap());
+        return Json.write(this);
     }
 
     @Override

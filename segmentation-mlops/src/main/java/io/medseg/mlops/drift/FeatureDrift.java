@@ -1,5 +1,9 @@
 package io.medseg.mlops.drift;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -30,8 +34,10 @@ import java.util.Objects;
  * @param explanation one line for people
  * @param details   further numbers (medians, ranges, counts), JSON-ready
  */
-public record FeatureDrift(String name, String statistic, double value, double threshold, double pValue,
-        Verdict verdict, boolean weak, String explanation, Map<String, Object> details) {
+@JsonPropertyOrder({"name", "statistic", "value", "threshold", "p_value", "verdict", "weak", "explanation",
+        "details"})
+public record FeatureDrift(String name, String statistic, @JsonIgnore double value, double threshold,
+        @JsonIgnore double pValue, Verdict verdict, boolean weak, String explanation, Map<String, Object> details) {
     /** Two-sample Kolmogorov–Smirnov test with a range check. */
     public static final String KS = "ks";
     /** Population stability index. */
@@ -54,20 +60,16 @@ public record FeatureDrift(String name, String statistic, double value, double t
         return verdict == Verdict.DRIFTED;
     }
 
-    /** JSON-ready map; a non-finite value is written as {@code null}, the p-value only for KS. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        m.put("statistic", statistic);
-        m.put("value", Double.isFinite(value) ? value : null);
-        m.put("threshold", threshold);
-        if (!Double.isNaN(pValue)) {
-            m.put("p_value", pValue);
-        }
-        m.put("verdict", verdict.name());
-        m.put("weak", weak);
-        m.put("explanation", explanation);
-        m.put("details", details);
-        return m;
+    /** The value as JSON holds it: {@code null} when not finite (an excess beyond a zero reference). */
+    @JsonProperty("value")
+    Double valueJson() {
+        return Double.isFinite(value) ? value : null;
+    }
+
+    /** The p-value, for KS only. */
+    @JsonProperty("p_value")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    Double pValueJson() {
+        return Double.isNaN(pValue) ? null : pValue;
     }
 }

@@ -1,5 +1,7 @@
 package io.medseg.mlops.registry;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
@@ -10,7 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -24,11 +25,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +38,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A model registry kept in a plain directory (no service): numbered versions of each named model, each a verified
@@ -130,13 +131,12 @@ public final class ModelRegistry {
         Path root = abs.toRealPath();
         Path marker = root.resolve(MARKER_FILE);
         if (Files.exists(marker)) {
-            Map<String, Object> json = readJsonObject(marker);
-            if (!MARKER_FORMAT.equals(json.get("format"))) {
-                throw new DataFormatException(marker, "not a registry marker: \"format\" is " + json.get("format"));
+            Marker json = Json.read(marker, Marker.class);
+            if (!MARKER_FORMAT.equals(json.format())) {
+                throw new DataFormatException(marker, "not a registry marker: \"format\" is " + json.format());
             }
-            long version = jsonLong(marker, json, "formatVersion");
-            if (version < 1 || version > FORMAT_VERSION) {
-                throw new DataFormatException(marker, "unsupported registry formatVersion " + version
+            if (json.formatVersion() < 1 || json.formatVersion() > FORMAT_VERSION) {
+                throw new DataFormatException(marker, "unsupported registry formatVersion " + json.formatVersion()
                         + " (this library reads 1 to " + FORMAT_VERSION + ")");
             }
         } else {
@@ -149,10 +149,7 @@ public final class ModelRegistry {
                 throw new IllegalArgumentException("not a model registry: " + root + " holds " + visible
                         + " but no " + MARKER_FILE + "; use a new or empty directory");
             }
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("format", MARKER_FORMAT);
-            json.put("formatVersion", FORMAT_VERSION);
-            writeDurably(marker, Json.write(json) + "\n");
+            writeDurably(marker, Json.write(new Marker(MARKER_FORMAT, FORMAT_VERSION)) + "\n");
         }
         return new ModelRegistry(root);
     }
@@ -185,7 +182,7 @@ public final class ModelRegistry {
      * @throws PackageIntegrityException if the package does not match its MANIFEST (naming the file)
      * @throws DataFormatException if {@code model.json} is missing, unreadable or has no valid name, or
      *     {@code metrics.json} is not a JSON object
-     * @throws IllegalStateException if a version with the same MANIFEST is already registered, or the package
+     * @throws RegistryException if a version with the same MANIFEST is already registered, or the package
      *     changed while it was being copied
      */
     public ModelVersion register(Path packageDir) throws IOException {
@@ -195,7 +192,7 @@ public final class ModelRegistry {
         String name = packageName(source);
         Path metrics = source.resolve(METRICS_JSON);
         if (Files.exists(metrics)) {
-            readJsonObject(metrics);
+            readJsonObject(metrics, "not a json object");
         }
         Path nameDir = root.resolve(name);
         Files.createDirectories(nameDir);
@@ -210,11 +207,11 @@ public final class ModelRegistry {
             try {
                 copied = PackageManifest.verify(copy);
             } catch (PackageIntegrityException e) {
-                throw new IllegalStateException("package " + source + " changed while it was being registered: "
+                throw new RegistryException("package " + source + " changed while it was being registered: "
                         + e.getMessage(), e);
             }
             if (!copied.sha256().equals(manifest.sha256())) {
-                throw new IllegalStateException("package " + source + " changed while it was being registered: "
+                throw new RegistryException("package " + source + " changed while it was being registered: "
                         + "its MANIFEST was rewritten");
             }
             checkpoint.accept("copied");
@@ -261,7 +258,7 @@ public final class ModelRegistry {
     private void requireNotRegistered(String name, String sha, Path source) throws IOException {
         for (Entry e : entries(name)) {
             if (e.manifestSha256.equals(sha)) {
-                throw new IllegalStateException("package " + source + " is already registered as " + name + " "
+                throw new RegistryException("package " + source + " is already registered as " + name + " "
                         + e.version + " (same MANIFEST sha256 " + sha + "); each package content is registered "
                         + "once");
             }
@@ -342,7 +339,7 @@ public final class ModelRegistry {
         if (!Files.exists(file)) {
             return List.of();
         }
-        String text = readUtf8(file);
+        String text = Json.readUtf8(file);
         String[] lines = text.split("\n", -1);
         // the last element is empty when the file ends in a newline; an unterminated last line is an append that
         // did not finish, and is skipped
@@ -352,13 +349,8 @@ public final class ModelRegistry {
                 continue;
             }
             try {
-                Map<String, Object> json = Json.object(Json.parse(lines[i]));
-                Object from = json.get("from");
-                events.add(new HistoryEvent(Instant.parse(Json.getString(json, "time")),
-                        Json.getString(json, "name"), Json.getInt(json, "version"),
-                        from == null ? null : Stage.parse(Json.getString(json, "from")),
-                        Stage.parse(Json.getString(json, "to")), (String) json.get("user")));
-            } catch (IllegalArgumentException | DateTimeParseException | ClassCastException e) {
+                events.add(Json.parse(lines[i], HistoryEvent.class));
+            } catch (IllegalArgumentException e) {
                 throw new DataFormatException(file, "malformed line " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
@@ -375,8 +367,8 @@ public final class ModelRegistry {
      *
      * @return the version as it is now
      * @throws IllegalArgumentException if there is no such version
-     * @throws IllegalStateException if promotion to production lacks a passing validation record (the message says
-     *     what was found)
+     * @throws PromotionRefusedException if promotion to production lacks a passing validation record (the message
+     *     says what was found)
      * @throws PackageIntegrityException if the registered copy no longer matches its MANIFEST
      */
     public ModelVersion promote(String name, int version, Stage stage) throws IOException {
@@ -447,12 +439,12 @@ public final class ModelRegistry {
                 }
                 msg.append(')');
             }
-            throw new IllegalStateException(msg.toString());
+            throw new PromotionRefusedException(msg.toString());
         }
         ValidationRecord record = latest.get();
         if (!record.passed()) {
             List<String> failed = record.failedRequirements();
-            throw new IllegalStateException(what + " did not pass validation: its latest validation record "
+            throw new PromotionRefusedException(what + " did not pass validation: its latest validation record "
                     + record.file().getFileName() + " (created " + record.created() + ") failed"
                     + (failed.isEmpty() ? "" : " on " + String.join(", ", failed))
                     + "; only a version whose latest record passed can go to production");
@@ -461,15 +453,43 @@ public final class ModelRegistry {
 
     // ---- entries ----
 
+    /** The registry's {@code .medseg-registry.json}. */
+    private record Marker(String format, int formatVersion) {
+    }
+
     /** A version's {@code version.json}. */
-    private record Entry(String name, int version, Stage stage, Instant registered, Instant stageChanged,
-            String registeredBy, String source, String manifestSha256) {
+    @JsonPropertyOrder({"format", "formatVersion", "name", "version", "stage", "stageChanged", "registered",
+            "registeredBy", "source", "manifest_sha256"})
+    private record Entry(String format, int formatVersion, String name, int version, Stage stage,
+            Instant registered, Instant stageChanged, String registeredBy, String source,
+            @JsonProperty("manifest_sha256") String manifestSha256) {
+        Entry {
+            if (!VERSION_FORMAT.equals(format)) {
+                throw new IllegalArgumentException("\"format\" is " + format + ", expected \"" + VERSION_FORMAT
+                        + "\"");
+            }
+            if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
+                throw new IllegalArgumentException("unsupported formatVersion " + formatVersion);
+            }
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(stage, "stage");
+            Objects.requireNonNull(registered, "registered");
+            Objects.requireNonNull(stageChanged, "stageChanged");
+            Objects.requireNonNull(manifestSha256, "manifest_sha256");
+        }
+
+        Entry(String name, int version, Stage stage, Instant registered, Instant stageChanged, String registeredBy,
+                String source, String manifestSha256) {
+            this(VERSION_FORMAT, FORMAT_VERSION, name, version, stage, registered, stageChanged, registeredBy,
+                    source, manifestSha256);
+        }
     }
 
     private ModelVersion toModelVersion(Entry e) throws IOException {
         Path pkg = packageDir(e.name, e.version);
         Path metricsFile = pkg.resolve(METRICS_JSON);
-        Map<String, Object> metrics = Files.exists(metricsFile) ? readJsonObject(metricsFile) : Map.of();
+        JsonNode metrics = Files.exists(metricsFile) ? readJsonObject(metricsFile, "not a json object")
+                : Json.mapper().createObjectNode();
         Optional<ValidationRecord> latest = PackageValidations.read(pkg).latest(e.manifestSha256);
         return new ModelVersion(e.name, e.version, e.stage, e.registered, e.registeredBy, e.source,
                 e.manifestSha256, e.stageChanged, pkg, metrics, latest);
@@ -528,60 +548,32 @@ public final class ModelRegistry {
 
     private static Optional<Entry> readEntry(String name, Path versionDir) throws IOException {
         Path file = versionDir.resolve(VERSION_FILE);
-        Map<String, Object> json;
+        String text;
         try {
-            json = readJsonObject(file);
+            text = Json.readUtf8(file);
         } catch (NoSuchFileException absent) {
             return Optional.empty();
         }
+        Entry e;
         try {
-            if (!VERSION_FORMAT.equals(json.get("format"))) {
-                throw new IllegalArgumentException("\"format\" is " + json.get("format") + ", expected \""
-                        + VERSION_FORMAT + "\"");
-            }
-            long formatVersion = Json.getLong(json, "formatVersion");
-            if (formatVersion < 1 || formatVersion > FORMAT_VERSION) {
-                throw new IllegalArgumentException("unsupported formatVersion " + formatVersion);
-            }
-            Entry e = new Entry(Json.getString(json, "name"), Json.getInt(json, "version"),
-                    Stage.parse(Json.getString(json, "stage")), Instant.parse(Json.getString(json, "registered")),
-                    Instant.parse(Json.getString(json, "stageChanged")), Json.getString(json, "registeredBy"),
-                    Json.getString(json, "source"), Json.getString(json, "manifest_sha256"));
-            if (!e.name.equals(name) || !Integer.toString(e.version).equals(versionDir.getFileName().toString())) {
-                throw new IllegalArgumentException("entry says " + e.name + " " + e.version + " but lies in "
-                        + name + "/" + versionDir.getFileName());
-            }
-            return Optional.of(e);
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            throw new DataFormatException(file, "malformed registry entry: " + e.getMessage(), e);
+            e = Json.parse(text, Entry.class);
+        } catch (IllegalArgumentException bad) {
+            throw new DataFormatException(file, "malformed registry entry: " + bad.getMessage(), bad);
         }
+        if (!e.name.equals(name) || !Integer.toString(e.version).equals(versionDir.getFileName().toString())) {
+            throw new DataFormatException(file, "malformed registry entry: entry says " + e.name + " " + e.version
+                    + " but lies in " + name + "/" + versionDir.getFileName());
+        }
+        return Optional.of(e);
     }
 
     private static void writeEntry(Path versionDir, Entry e) throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("format", VERSION_FORMAT);
-        json.put("formatVersion", FORMAT_VERSION);
-        json.put("name", e.name);
-        json.put("version", e.version);
-        json.put("stage", e.stage.id());
-        json.put("stageChanged", e.stageChanged.toString());
-        json.put("registered", e.registered.toString());
-        json.put("registeredBy", e.registeredBy);
-        json.put("source", e.source);
-        json.put("manifest_sha256", e.manifestSha256);
-        writeDurably(versionDir.resolve(VERSION_FILE), Json.write(json) + "\n");
+        writeDurably(versionDir.resolve(VERSION_FILE), Json.write(e) + "\n");
     }
 
     private void appendHistory(String name, Instant time, int version, Stage from, Stage to) throws IOException {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("time", time.toString());
-        json.put("name", name);
-        json.put("version", version);
-        json.put("from", from == null ? null : from.id());
-        json.put("to", to.id());
-        json.put("user", userName());
         Path file = root.resolve(name).resolve(HISTORY_FILE);
-        String line = Json.writeCompact(json) + "\n";
+        String line = Json.writeCompact(new HistoryEvent(time, name, version, from, to, userName())) + "\n";
         if (Files.exists(file) && Files.size(file) > 0) {
             byte[] existing = Files.readAllBytes(file);
             if (existing[existing.length - 1] != '\n') {
@@ -640,11 +632,12 @@ public final class ModelRegistry {
         if (!Files.isRegularFile(json, LinkOption.NOFOLLOW_LINKS)) {
             throw new DataFormatException(json, "missing: a model package names its model in " + MODEL_JSON);
         }
-        Object name = readJsonObject(json).get("name");
-        if (!(name instanceof String s)) {
-            throw new DataFormatException(json, name == null ? "has no \"name\" (the model name)"
+        JsonNode name = readJsonObject(json, "not a json object").get("name");
+        if (name == null || !name.isString()) {
+            throw new DataFormatException(json, name == null || name.isNull() ? "has no \"name\" (the model name)"
                     : "\"name\" must be a string, got " + name);
         }
+        String s = name.asString();
         if (!NAME.matcher(s).matches()) {
             throw new DataFormatException(json, "model name \"" + s + "\" is not valid: use 1 to 64 characters "
                     + "a-z, 0-9, '.', '_' or '-', starting with a letter or digit");
@@ -660,29 +653,18 @@ public final class ModelRegistry {
         }
     }
 
-    private static Map<String, Object> readJsonObject(Path file) throws IOException {
-        String text = readUtf8(file);
+    private static JsonNode readJsonObject(Path file, String what) throws IOException {
+        String text = Json.readUtf8(file);
+        JsonNode node;
         try {
-            return Json.object(Json.parse(text));
+            node = Json.tree(text);
         } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, "not a json object: " + e.getMessage(), e);
+            throw new DataFormatException(file, what + ": " + e.getMessage(), e);
         }
-    }
-
-    private static long jsonLong(Path file, Map<String, Object> json, String key) {
-        try {
-            return Json.getLong(json, key);
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, e.getMessage(), e);
+        if (!node.isObject()) {
+            throw new DataFormatException(file, what + ": found " + node.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-    }
-
-    private static String readUtf8(Path file) throws IOException {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "not utf-8 text", e);
-        }
+        return node;
     }
 
     private static String userName() {

@@ -1,12 +1,12 @@
 package io.medseg.mlops.registry;
 
+import io.medseg.io.Json;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A registered model version as listed by {@link ModelRegistry}: its registry entry, plus the package's
@@ -25,15 +25,21 @@ import java.util.OptionalDouble;
  * @param latestValidation the newest validation record for this package's MANIFEST, if any
  */
 public record ModelVersion(String name, int version, Stage stage, Instant registered, String registeredBy,
-        String source, String manifestSha256, Instant stageChanged, Path path, Map<String, Object> metrics,
+        String source, String manifestSha256, Instant stageChanged, Path path, JsonNode metrics,
         Optional<ValidationRecord> latestValidation) {
 
     public ModelVersion {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(stage, "stage");
         Objects.requireNonNull(path, "path");
-        metrics = metrics == null ? Map.of() : Collections.unmodifiableMap(metrics);
+        metrics = metrics == null ? Json.mapper().createObjectNode() : metrics.deepCopy();
         latestValidation = latestValidation == null ? Optional.empty() : latestValidation;
+    }
+
+    /** The package's {@code metrics.json} (a copy). */
+    @Override
+    public JsonNode metrics() {
+        return metrics.deepCopy();
     }
 
     /**
@@ -43,14 +49,19 @@ public record ModelVersion(String name, int version, Stage stage, Instant regist
      */
     public OptionalDouble meanDice() {
         for (String key : new String[] {"dice_mean", "mean_dice", "meanDice", "dice"}) {
-            if (metrics.get(key) instanceof Number n) {
+            JsonNode n = metrics.get(key);
+            if (n != null && n.isNumber()) {
                 return OptionalDouble.of(n.doubleValue());
             }
         }
-        if (metrics.get("dice") instanceof Map<?, ?> dice && dice.get("mean") instanceof Number n) {
-            return OptionalDouble.of(n.doubleValue());
-        }
-        return OptionalDouble.empty();
+        JsonNode mean = metrics.path("dice").path("mean");
+        return mean.isNumber() ? OptionalDouble.of(mean.doubleValue()) : OptionalDouble.empty();
+    }
+
+    /** The {@code split.kind} of {@link #metrics()} ({@code validation}, {@code training}), if it has one. */
+    public Optional<String> metricsSplit() {
+        JsonNode kind = metrics.path("split").path("kind");
+        return kind.isString() ? Optional.of(kind.asString()) : Optional.empty();
     }
 
     /** {@code "passed"}, {@code "failed"} or {@code "none"}: the verdict of {@link #latestValidation()}. */

@@ -1,5 +1,7 @@
 package io.medseg.mlops.registry;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -17,11 +19,13 @@ public enum Stage {
     ARCHIVED;
 
     /** The lower-case name used in registry files: {@code staging}, {@code production}, {@code archived}. */
+    @JsonValue
     public String id() {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** The stage named {@code text}, ignoring case. */
+    @JsonCreator
     public static Stage parse(String text) {
         if (text != null) {
             for (Stage s : values()) {

@@ -1,22 +1,21 @@
 package io.medseg.mlops.registry;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.Json;
 import io.medseg.mlops.Hashing;
 import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One validation-gate record of a model package, {@code validations/validation-<UTC time>.json}: a JSON object
@@ -32,11 +31,11 @@ import java.util.Objects;
  * @param manifestSha256 the SHA-256 of the MANIFEST it validated, lower-case hex
  * @param passed the gate's verdict
  * @param created when the gate ran
- * @param requirements the checked requirements, each a JSON object (may be empty)
+ * @param requirements the checked requirements (may be empty)
  * @param json the whole record
  */
 public record ValidationRecord(Path file, String manifestSha256, boolean passed, Instant created,
-        List<Map<String, Object>> requirements, Map<String, Object> json) {
+        List<Requirement> requirements, JsonNode json) {
     /** The {@code "format"} value of a validation record. */
     public static final String FORMAT = "medseg-validation";
     /** The newest {@code "formatVersion"} this library reads. */
@@ -50,7 +49,32 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
                     + manifestSha256);
         }
         requirements = List.copyOf(requirements);
-        json = Collections.unmodifiableMap(json);
+        json = json.deepCopy();
+    }
+
+    /**
+     * One checked requirement.
+     *
+     * @param comparison {@code ">="} or {@code "<="}, when the record says
+     * @param measured the measured value; null when it could not be measured
+     */
+    public record Requirement(String name, Optional<String> comparison, double threshold, Double measured,
+            boolean passed) {
+        public Requirement {
+            Objects.requireNonNull(name, "name");
+            comparison = comparison == null ? Optional.empty() : comparison;
+        }
+    }
+
+    /** The keys this reader needs; everything else stays in {@link #json()}. */
+    private record Header(String format, long formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
+            boolean passed, String created, @JsonProperty(isRequired = OptBoolean.FALSE) List<Requirement> requirements) {
+    }
+
+    /** The whole record (a copy). */
+    @Override
+    public JsonNode json() {
+        return json.deepCopy();
     }
 
     /** Whether this record validated the package whose MANIFEST has SHA-256 {@code packageManifestSha256}. */
@@ -60,13 +84,7 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
 
     /** Names of the requirements recorded as not passed, in record order. */
     public List<String> failedRequirements() {
-        List<String> failed = new ArrayList<>();
-        for (Map<String, Object> r : requirements) {
-            if (Boolean.FALSE.equals(r.get("passed"))) {
-                failed.add(String.valueOf(r.get("name")));
-            }
-        }
-        return failed;
+        return requirements.stream().filter(r -> !r.passed()).map(Requirement::name).toList();
     }
 
     /**
@@ -76,55 +94,48 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
      *     format version
      */
     public static ValidationRecord read(Path file) throws IOException {
-        String text;
+        String text = Json.readUtf8(file);
+        JsonNode json;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (CharacterCodingException e) {
-            throw new DataFormatException(file, "not utf-8 text", e);
-        }
-        Map<String, Object> json;
-        try {
-            json = Json.object(Json.parse(text));
+            json = Json.tree(text);
         } catch (IllegalArgumentException e) {
             throw new DataFormatException(file, "not a json object: " + e.getMessage(), e);
         }
-        try {
-            Object format = json.get("format");
-            if (!FORMAT.equals(format)) {
-                throw new DataFormatException(file, "not a validation record: \"format\" is " + describe(format)
-                        + ", expected \"" + FORMAT + "\"");
-            }
-            long version = Json.getLong(json, "formatVersion");
-            if (version < 1 || version > FORMAT_VERSION) {
-                throw new DataFormatException(file, "unsupported formatVersion " + version + " (this library reads "
-                        + "1 to " + FORMAT_VERSION + ")");
-            }
-            String sha = Json.getString(json, "manifest_sha256").toLowerCase(Locale.ROOT);
-            if (!Hashing.isSha256Hex(sha)) {
-                throw new DataFormatException(file, "\"manifest_sha256\" is not a sha-256 in hex: " + sha);
-            }
-            boolean passed = Json.getBoolean(json, "passed");
-            String createdText = Json.getString(json, "created");
-            Instant created;
-            try {
-                created = OffsetDateTime.parse(createdText).toInstant();
-            } catch (DateTimeParseException e) {
-                throw new DataFormatException(file, "\"created\" is not an ISO-8601 time with offset: "
-                        + createdText, e);
-            }
-            List<Map<String, Object>> requirements = new ArrayList<>();
-            if (json.get("requirements") != null) {
-                for (Object r : Json.getArray(json, "requirements")) {
-                    requirements.add(Json.object(r));
-                }
-            }
-            return new ValidationRecord(file, sha, passed, created, requirements, json);
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, "malformed validation record: " + e.getMessage(), e);
+        if (!json.isObject()) {
+            throw new DataFormatException(file, "not a json object");
         }
+        JsonNode format = json.get("format");
+        if (format == null || !format.isString() || !FORMAT.equals(format.asString())) {
+            throw new DataFormatException(file, "not a validation record: \"format\" is " + describe(format)
+                    + ", expected \"" + FORMAT + "\"");
+        }
+        JsonNode version = json.get("formatVersion");
+        if (version != null && version.isIntegralNumber()
+                && (version.longValue() < 1 || version.longValue() > FORMAT_VERSION)) {
+            throw new DataFormatException(file, "unsupported formatVersion " + version.longValue()
+                    + " (this library reads 1 to " + FORMAT_VERSION + ")");
+        }
+        Header h;
+        try {
+            h = Json.mapper().treeToValue(json, Header.class);
+        } catch (JacksonException e) {
+            throw new DataFormatException(file, "malformed validation record: " + Json.describe(e), e);
+        }
+        String sha = String.valueOf(h.manifestSha256()).toLowerCase(Locale.ROOT);
+        if (!Hashing.isSha256Hex(sha)) {
+            throw new DataFormatException(file, "\"manifest_sha256\" is not a sha-256 in hex: " + sha);
+        }
+        Instant created;
+        try {
+            created = OffsetDateTime.parse(String.valueOf(h.created())).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new DataFormatException(file, "\"created\" is not an ISO-8601 time with offset: " + h.created(), e);
+        }
+        return new ValidationRecord(file, sha, h.passed(), created,
+                h.requirements() == null ? List.of() : h.requirements(), json);
     }
 
-    private static String describe(Object v) {
-        return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+    private static String describe(JsonNode v) {
+        return v == null ? "null" : Json.writeCompact(v);
     }
 }

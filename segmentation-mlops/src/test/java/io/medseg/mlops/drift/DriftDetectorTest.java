@@ -14,7 +14,7 @@ import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.data.phantom.CardiacPhantom;
-import io.medseg.io.Json;
+import io.medseg.testdata.TestJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -231,8 +231,8 @@ class DriftDetectorTest {
         // a profile that went through JSON compares like the original
         DataProfile incoming = DataProfile.against(reference, scaled(refImages, 3), refMasks);
         DataProfile readBack = DataProfile.fromJson(reference.toJson());
-        assertThat(DETECTOR.compare(readBack, incoming).toMap()).isEqualTo(DETECTOR.compare(reference, incoming)
-                .toMap());
+        assertThat(DETECTOR.compare(readBack, incoming).toJson()).isEqualTo(DETECTOR.compare(reference, incoming)
+                .toJson());
     }
 
     @Test
@@ -243,11 +243,11 @@ class DriftDetectorTest {
                 .psiEpsilon(1e-6).minSamples(100).build();
         assertThat(strict.tolerance(DriftFeature.INTENSITY_SCALE)).isZero();
         DriftReport r = strict.compare(reference, refImages.subList(0, 30), refMasks.subList(0, 30));
-        Map<String, Object> thresholds = Json.object(r.toMap().get("thresholds"));
+        Map<String, Object> thresholds = TestJson.object(TestJson.object(r.toJson()).get("thresholds"));
         assertThat(thresholds).containsEntry("ks_alpha", 0.05).containsEntry("psi_moderate", 0.01)
                 .containsEntry("psi_drifted", 0.02).containsEntry("psi_epsilon", 1e-6)
-                .containsEntry("min_samples", 100);
-        assertThat(Json.object(thresholds.get("tolerances"))).containsEntry("intensity_scale", 0.0);
+                .containsEntry("min_samples", 100L);
+        assertThat(TestJson.object(thresholds.get("tolerances"))).containsEntry("intensity_scale", 0L);
         assertThat(r.features()).allMatch(FeatureDrift::weak);
 
         DriftDetector d = DriftDetector.defaults();
@@ -275,19 +275,19 @@ class DriftDetectorTest {
     @Test
     void reportIsJsonReady() {
         DriftReport r = DETECTOR.compare(singleReference, scaled(singleImages, 3), singleMasks);
-        Map<String, Object> map = Json.object(Json.parse(r.toJson()));
+        Map<String, Object> map = TestJson.object((r.toJson()));
         assertThat(map.get("format")).isEqualTo("medseg-drift-report");
         assertThat(map.get("verdict")).isEqualTo("DRIFTED");
         assertThat(map.get("drifted")).isEqualTo(true);
         assertThat(map.get("reference_images")).isEqualTo(20L);
-        List<Object> features = Json.array(map.get("features"));
-        Map<String, Object> scale = Json.object(features.get(0));
+        List<Object> features = TestJson.array(map.get("features"));
+        Map<String, Object> scale = TestJson.object(features.get(0));
         assertThat(scale.keySet()).containsExactly("name", "statistic", "value", "threshold", "p_value", "verdict",
                 "weak", "explanation", "details");
         assertThat(scale.get("name")).isEqualTo("intensity_scale");
         assertThat(scale.get("statistic")).isEqualTo("ks");
         assertThat(scale.get("verdict")).isEqualTo("DRIFTED");
-        Map<String, Object> psi = Json.object(features.get(features.size() - 1));
+        Map<String, Object> psi = TestJson.object(features.get(features.size() - 1));
         assertThat(psi.get("name")).isEqualTo("intensity_histogram");
         assertThat(psi).doesNotContainKey("p_value");
         assertThat(r.summary()).startsWith("data drift: drifted (20 incoming images vs 20 reference images)\n"

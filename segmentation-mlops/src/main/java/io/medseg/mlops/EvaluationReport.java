@@ -1,5 +1,7 @@
-package io.medseg.examples.cli;
+package io.medseg.mlops;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.io.Json;
@@ -14,12 +16,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
  * The result of evaluating a model on labelled images: the foreground Dice of every image, their mean per patient
  * and overall, and the global Dice that pools all pixels of all images. Output of {@code segment evaluate}; the
- * JSON form ({@link #toJson()}) is a contract other tools parse:
+ * JSON form ({@link #document()}, {@link #toJson()}) is a contract other tools parse:
  *
  * <pre>{@code
  * {"images":N,"patients":P,"dice_mean":..,"dice_global":..,
@@ -43,7 +47,7 @@ public final class EvaluationReport {
     }
 
     /** The images of one patient and their mean Dice. */
-    public record PatientResult(int images, double diceMean) {
+    public record PatientResult(int images, @JsonProperty("dice_mean") double diceMean) {
     }
 
     private final List<ImageResult> images;
@@ -138,58 +142,85 @@ public final class EvaluationReport {
         return Collections.unmodifiableMap(out);
     }
 
-    /** The JSON document as ordered maps and lists (see the class comment for the schema). */
-    public Map<String, Object> toJsonMap() {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("images", imageCount());
-        root.put("patients", patientCount());
-        root.put("dice_mean", diceMean());
-        root.put("dice_global", diceGlobal);
-        Map<String, Object> patients = new LinkedHashMap<>();
-        perPatient().forEach((p, r) -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("images", r.images());
-            m.put("dice_mean", r.diceMean());
-            patients.put(p, m);
-        });
-        root.put("per_patient", patients);
-        List<Object> perImage = new ArrayList<>(images.size());
-        for (ImageResult r : images) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("id", r.id());
-            m.put("patient", r.patient());
-            m.put("dice", r.dice());
-            perImage.add(m);
+    /**
+     * The JSON document (see the class comment): the contour metrics' means and each image's metrics are there
+     * when they were computed.
+     */
+    public Document document() {
+        List<ImageEntry> perImage = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            ImageResult r = images.get(i);
+            perImage.add(metrics.isEmpty() ? ImageEntry.of(r) : ImageEntry.of(r, metrics.get(i)));
         }
-        root.put("per_image", perImage);
+        OptionalDouble iou = OptionalDouble.empty();
+        OptionalDouble hd95 = OptionalDouble.empty();
+        OptionalDouble assd = OptionalDouble.empty();
+        OptionalDouble apd = OptionalDouble.empty();
+        OptionalDouble good = OptionalDouble.empty();
         if (!metrics.isEmpty()) {
             MetricsSummary summary = MetricsSummary.of(metrics);
-            root.put("iou_mean", summary.overall("iou").mean());
-            root.put("hd95_mm_mean", summary.overall("hd95Mm").mean());
-            root.put("assd_mm_mean", summary.overall("assdMm").mean());
-            root.put("apd_mm_mean", summary.overall("apdMm").mean());
-            root.put("good_contours_pct", summary.goodContoursPct());
-            for (int i = 0; i < metrics.size(); i++) {
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = (Map<String, Object>) perImage.get(i);
-                ImageMetrics im = metrics.get(i);
-                m.put("iou", im.iou());
-                m.put("precision", im.precision());
-                m.put("recall", im.recall());
-                m.put("hausdorff_mm", im.hausdorffMm());
-                m.put("hd95_mm", im.hd95Mm());
-                m.put("assd_mm", im.assdMm());
-                m.put("apd_mm", im.apdMm());
-                m.put("area_diff_pct", im.areaDiffPct());
-                m.put("good_contour", im.goodContour());
-            }
+            iou = OptionalDouble.of(summary.overall("iou").mean());
+            hd95 = OptionalDouble.of(summary.overall("hd95Mm").mean());
+            assd = OptionalDouble.of(summary.overall("assdMm").mean());
+            apd = OptionalDouble.of(summary.overall("apdMm").mean());
+            good = OptionalDouble.of(summary.goodContoursPct());
         }
-        return root;
+        return new Document(imageCount(), patientCount(), diceMean(), diceGlobal, perPatient(),
+                Optional.of(perImage), iou, hd95, assd, apd, good);
     }
 
     /** The report as one JSON object on one line. */
     public String toJson() {
-        return Json.writeCompact(toJsonMap());
+        return Json.writeCompact(document());
+    }
+
+    /**
+     * The JSON document of an evaluation.
+     *
+     * @param perImage every image's figures; absent in summaries (a validation record's {@code metrics})
+     */
+    @JsonPropertyOrder({"images", "patients", "dice_mean", "dice_global", "per_patient", "per_image", "iou_mean",
+            "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct"})
+    public record Document(int images, int patients, @JsonProperty("dice_mean") double diceMean,
+            @JsonProperty("dice_global") double diceGlobal,
+            @JsonProperty("per_patient") Map<String, PatientResult> perPatient,
+            @JsonProperty("per_image") Optional<List<ImageEntry>> perImage,
+            @JsonProperty("iou_mean") OptionalDouble iouMean,
+            @JsonProperty("hd95_mm_mean") OptionalDouble hd95MmMean,
+            @JsonProperty("assd_mm_mean") OptionalDouble assdMmMean,
+            @JsonProperty("apd_mm_mean") OptionalDouble apdMmMean,
+            @JsonProperty("good_contours_pct") OptionalDouble goodContoursPct) {
+        public Document {
+            perPatient = Collections.unmodifiableMap(new LinkedHashMap<>(perPatient));
+            perImage = perImage == null ? Optional.empty() : perImage.map(List::copyOf);
+        }
+
+        /** The same without the per-image figures. */
+        public Document withoutImages() {
+            return new Document(images, patients, diceMean, diceGlobal, perPatient, Optional.empty(), iouMean,
+                    hd95MmMean, assdMmMean, apdMmMean, goodContoursPct);
+        }
+    }
+
+    /** One image in the JSON document: its Dice, and its contour metrics when they were computed. */
+    public record ImageEntry(String id, String patient, double dice, OptionalDouble iou, OptionalDouble precision,
+            OptionalDouble recall, @JsonProperty("hausdorff_mm") OptionalDouble hausdorffMm,
+            @JsonProperty("hd95_mm") OptionalDouble hd95Mm, @JsonProperty("assd_mm") OptionalDouble assdMm,
+            @JsonProperty("apd_mm") OptionalDouble apdMm, @JsonProperty("area_diff_pct") OptionalDouble areaDiffPct,
+            @JsonProperty("good_contour") Optional<Boolean> goodContour) {
+        static ImageEntry of(ImageResult r) {
+            OptionalDouble none = OptionalDouble.empty();
+            return new ImageEntry(r.id(), r.patient(), r.dice(), none, none, none, none, none, none, none, none,
+                    Optional.empty());
+        }
+
+        static ImageEntry of(ImageResult r, ImageMetrics m) {
+            return new ImageEntry(r.id(), r.patient(), r.dice(), OptionalDouble.of(m.iou()),
+                    OptionalDouble.of(m.precision()), OptionalDouble.of(m.recall()),
+                    OptionalDouble.of(m.hausdorffMm()), OptionalDouble.of(m.hd95Mm()), OptionalDouble.of(m.assdMm()),
+                    OptionalDouble.of(m.apdMm()), OptionalDouble.of(m.areaDiffPct()),
+                    Optional.of(m.goodContour()));
+        }
     }
 
     /** A table for people: every image, then every patient, then the totals. */

@@ -1,4 +1,4 @@
-package io.medseg.examples.cli;
+package io.medseg.mlops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
-import io.medseg.examples.cli.EvaluationReport.ImageResult;
-import io.medseg.io.Json;
+import io.medseg.mlops.EvaluationReport.ImageResult;
+import io.medseg.testdata.TestJson;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -31,7 +31,7 @@ class EvaluationReportTest {
 
     @Test
     void jsonHasExactlyTheContractKeysInOrder() {
-        Object parsed = Json.parse(handMade().toJson());
+        Object parsed = TestJson.parse(handMade().toJson());
 
         Map<String, Object> root = obj(parsed);
         assertThat(root.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
@@ -45,7 +45,7 @@ class EvaluationReportTest {
 
     @Test
     void perPatientAveragesEachPatientsImagesInSortedPatientOrder() {
-        Map<String, Object> root = obj(Json.parse(handMade().toJson()));
+        Map<String, Object> root = obj(TestJson.parse(handMade().toJson()));
         Map<String, Object> perPatient = obj(root.get("per_patient"));
 
         assertThat(perPatient.keySet()).containsExactly("p1", "p2");
@@ -59,7 +59,7 @@ class EvaluationReportTest {
 
     @Test
     void perImageKeepsTheGivenOrderWithIdPatientAndDice() {
-        Map<String, Object> root = obj(Json.parse(handMade().toJson()));
+        Map<String, Object> root = obj(TestJson.parse(handMade().toJson()));
         List<?> perImage = (List<?>) root.get("per_image");
 
         assertThat(perImage).hasSize(4);

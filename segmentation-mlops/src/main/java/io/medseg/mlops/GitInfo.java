@@ -1,63 +1,36 @@
 package io.medseg.mlops;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The parts of a run's provenance that describe where it ran: library, backend, Java and OS versions, and the git
- * commit of the working directory. The run itself (config, seed, data manifest, times) is recorded by
- * {@link TrainingRun}.
+ * The git commit of the code a run was made with.
+ *
+ * @param root the checkout's top folder
+ * @param commit the commit checked out
+ * @param branch the branch, absent when the checkout is detached
+ * @param dirty whether tracked files had uncommitted changes; absent when no {@code git} program could tell
  */
-public final class Provenance {
-    private Provenance() {
-    }
-
-    /** This library's version, from the build ({@code "unknown"} when run from unpackaged sources). */
-    public static String libraryVersion() {
-        try (InputStream in = Provenance.class.getResourceAsStream("/io/medseg/medseg-build.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
-
-    /** Library, backend, Java and OS, as recorded in every run. */
-    public static Map<String, Object> environment(String backendName, String backendDescription) {
-        Map<String, Object> env = new LinkedHashMap<>();
-        env.put("library", "medseg " + libraryVersion());
-        env.put("backend", backendName);
-        env.put("backend_description", backendDescription);
-        env.put("java_version", System.getProperty("java.version"));
-        env.put("java_vendor", System.getProperty("java.vendor"));
-        env.put("java_vm", System.getProperty("java.vm.name") + " " + System.getProperty("java.vm.version"));
-        env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-        env.put("arch", System.getProperty("os.arch"));
-        env.put("cpus", Runtime.getRuntime().availableProcessors());
-        return env;
+public record GitInfo(String root, String commit, Optional<String> branch, Optional<Boolean> dirty) {
+    public GitInfo {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(commit, "commit");
+        branch = branch == null ? Optional.empty() : branch;
+        dirty = dirty == null ? Optional.empty() : dirty;
     }
 
     /**
      * The git commit checked out in {@code dir} or a folder above it, read from the {@code .git} folder itself
-     * (no git program needed): {@code commit}, {@code branch} (absent when detached) and, when a {@code git}
-     * program is on the path, {@code dirty} (uncommitted changes to tracked files). Empty when {@code dir} is not
-     * in a git checkout.
+     * (no git program needed; worktrees and submodules too); the dirty flag needs a {@code git} program on the path.
+     * Empty when {@code dir} is not in a git checkout.
      */
-    public static Optional<Map<String, Object>> git(Path dir) {
+    public static Optional<GitInfo> of(Path dir) {
         Path d = dir.toAbsolutePath().normalize();
         while (d != null && !Files.exists(d.resolve(".git"))) {
             d = d.getParent();
@@ -75,21 +48,17 @@ public final class Provenance {
                 gitDir = d.resolve(line.substring("gitdir:".length()).trim()).normalize();
             }
             String head = Files.readString(gitDir.resolve("HEAD"), StandardCharsets.UTF_8).trim();
-            Map<String, Object> git = new LinkedHashMap<>();
-            git.put("root", d.toString());
+            String commit = head;
+            Optional<String> branch = Optional.empty();
             if (head.startsWith("ref: ")) {
                 String ref = head.substring(5).trim();
-                String commit = resolveRef(gitDir, ref);
+                commit = resolveRef(gitDir, ref);
                 if (commit == null) {
                     return Optional.empty(); // a branch with no commit yet
                 }
-                git.put("commit", commit);
-                git.put("branch", ref.startsWith("refs/heads/") ? ref.substring(11) : ref);
-            } else {
-                git.put("commit", head);
+                branch = Optional.of(ref.startsWith("refs/heads/") ? ref.substring(11) : ref);
             }
-            dirty(d).ifPresent(v -> git.put("dirty", v));
-            return Optional.of(git);
+            return Optional.of(new GitInfo(d.toString(), commit, branch, dirty(d)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -1,0 +1,142 @@
+package io.medseg.mlops.registry;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.medseg.data.Image;
+import io.medseg.data.Mask;
+import io.medseg.data.Sample;
+import io.medseg.data.SegmentationDataset;
+import io.medseg.inference.Segmenter;
+import io.medseg.io.Json;
+import io.medseg.mlops.DataManifest;
+import io.medseg.mlops.Environment;
+import io.medseg.mlops.EvaluationReport;
+import io.medseg.mlops.Latency;
+import io.medseg.mlops.ModelPackage;
+import io.medseg.mlops.PackageManifest;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.function.Consumer;
+
+/**
+ * The gate a model package passes before it ships: accuracy and per-image latency measured on labelled data against
+ * stated requirements, and the outcome stored in the package's {@code validations/} folder as a
+ * {@link ValidationRecord} tied to the package's MANIFEST hash, which {@link ModelRegistry#promote} then requires.
+ *
+ * <pre>{@code
+ * ValidationGate gate = ValidationGate.requiring(OptionalDouble.of(0.85), OptionalDouble.of(200),
+ *         OptionalDouble.empty());
+ * ValidationGate.Result r = gate.validate(pkg, model.segmenter(), data, DataManifest.of(dataDir), "default",
+ *         Environment.current(backend.name(), backend.description()), System.err::println);
+ * }</pre>
+ *
+ * @param minDice the mean per-image Dice must be at least this
+ * @param maxP95Ms the 95th percentile of per-image latency must be at most this, in milliseconds
+ * @param maxHd95Mm the mean 95 % Hausdorff distance must be at most this, in mm
+ * @param batch images per inference call when timing
+ * @param warmup untimed calls before timing
+ * @param samples timed calls at least (cycling through the data)
+ */
+public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, OptionalDouble maxHd95Mm, int batch,
+        int warmup, int samples) {
+
+    public ValidationGate {
+        minDice = minDice == null ? OptionalDouble.empty() : minDice;
+        maxP95Ms = maxP95Ms == null ? OptionalDouble.empty() : maxP95Ms;
+        maxHd95Mm = maxHd95Mm == null ? OptionalDouble.empty() : maxHd95Mm;
+        if (minDice.isEmpty() && maxP95Ms.isEmpty() && maxHd95Mm.isEmpty()) {
+            throw new IllegalArgumentException("a validation gate needs at least one requirement");
+        }
+        if (minDice.isPresent() && !(minDice.getAsDouble() >= 0 && minDice.getAsDouble() <= 1)) {
+            throw new IllegalArgumentException("minimum Dice must be in 0..1: " + minDice.getAsDouble());
+        }
+        if (batch < 1 || samples < 1 || warmup < 0) {
+            throw new IllegalArgumentException("timing needs batch >= 1, samples >= 1 and warm-up >= 0: " + batch
+                    + ", " + samples + ", " + warmup);
+        }
+    }
+
+    /** A gate with these requirements, timing one image per call after 3 warm-up calls over 30 calls. */
+    public static ValidationGate requiring(OptionalDouble minDice, OptionalDouble maxP95Ms, OptionalDouble maxHd95Mm) {
+        return new ValidationGate(minDice, maxP95Ms, maxHd95Mm, 1, 3, 30);
+    }
+
+    /** One requirement's outcome. */
+    public record Verdict(String name, String comparison, double threshold, double measured, boolean passed) {
+    }
+
+    /** What the gate found, and where its record is. */
+    public record Result(boolean passed, List<Verdict> verdicts, EvaluationReport report, Latency latency,
+            Path recordFile) {
+        public Result {
+            verdicts = List.copyOf(verdicts);
+        }
+    }
+
+    /** The data a record was measured on. */
+    record DataUsed(String path, @JsonProperty("aggregate_sha256") String aggregateSha256, int frames,
+            List<String> patients) {
+    }
+
+    /** A requirement as the record stores it; a value that could not be measured is null. */
+    record RequirementJson(String name, String comparison, double threshold, Double measured, boolean passed) {
+    }
+
+    /** The record as written; {@link ValidationRecord} reads it. */
+    @JsonPropertyOrder({"format", "formatVersion", "manifest_sha256", "model", "passed", "created", "requirements",
+            "data", "inference", "metrics", "latency", "environment"})
+    record RecordJson(String format, int formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
+            String model, boolean passed, String created, List<RequirementJson> requirements, DataUsed data,
+            String inference, EvaluationReport.Document metrics, Latency.Summary latency, Environment environment) {
+    }
+
+    /**
+     * Measures {@code segmenter} (the package's model with the inference settings described by {@code inference})
+     * on {@code data} and writes the record into the package.
+     *
+     * @param dataManifest the manifest of the data's folder, recorded so the figures can be traced to the data
+     * @param notices progress lines for people (the timing about to start)
+     */
+    public Result validate(ModelPackage pkg, Segmenter segmenter, SegmentationDataset data, DataManifest dataManifest,
+            String inference, Environment environment, Consumer<String> notices) throws IOException {
+        Objects.requireNonNull(pkg, "pkg");
+        List<Image> images = data.samples().stream().map(Sample::image).toList();
+        List<Mask> predicted = segmenter.predictAll(images);
+        EvaluationReport report = EvaluationReport.compute(data.samples(), predicted,
+                segmenter.model().spec().numClasses());
+        notices.accept("timing " + Math.max(samples, (images.size() + batch - 1) / batch) + " calls of " + batch
+                + " image" + (batch == 1 ? "" : "s") + " after " + warmup + " warm-up calls...");
+        Latency latency = Latency.measure(segmenter, images, batch, warmup, samples);
+
+        List<Verdict> verdicts = new ArrayList<>();
+        if (minDice.isPresent()) {
+            double min = minDice.getAsDouble();
+            verdicts.add(new Verdict("dice_mean", ">=", min, report.diceMean(), report.diceMean() >= min));
+        }
+        if (maxP95Ms.isPresent()) {
+            double p95 = latency.percentile(95);
+            verdicts.add(new Verdict("latency_p95_ms", "<=", maxP95Ms.getAsDouble(), p95,
+                    p95 <= maxP95Ms.getAsDouble()));
+        }
+        if (maxHd95Mm.isPresent()) {
+            double v = report.document().hd95MmMean().orElse(Double.NaN);
+            verdicts.add(new Verdict("hd95_mm_mean", "<=", maxHd95Mm.getAsDouble(), v, v <= maxHd95Mm.getAsDouble()));
+        }
+        boolean passed = verdicts.stream().allMatch(Verdict::passed);
+        List<RequirementJson> requirements = verdicts.stream().map(v -> new RequirementJson(v.name(), v.comparison(),
+                v.threshold(), Double.isFinite(v.measured()) ? v.measured() : null, v.passed())).toList();
+        RecordJson record = new RecordJson(ValidationRecord.FORMAT, ValidationRecord.FORMAT_VERSION,
+                pkg.manifestSha256(), pkg.name(), passed, Instant.now().toString(), requirements,
+                new DataUsed(dataManifest.root(), dataManifest.aggregateSha256(), data.size(), data.patients()),
+                inference, report.document().withoutImages(), latency.summary(), environment);
+        String stamp = Instant.now().toString().replace(':', '-');
+        Path file = pkg.dir().resolve(PackageManifest.VALIDATIONS_DIR).resolve("validation-" + stamp + ".json");
+        Json.writeFile(file, record);
+        return new Result(passed, verdicts, report, latency, file);
+    }
+}
