@@ -1,6 +1,7 @@
 package io.medseg.mlops.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -83,5 +84,17 @@ class ReportTemplatesTest {
         Matcher alt = Pattern.compile("alt=\"([^\"]*)\"").matcher(html);
         assertThat(alt.find()).isTrue();
         assertThat(alt.group(1)).isEqualTo("C " + once + " D " + once);
+    }
+
+    @Test
+    void aTemplatePrintingIntoAScriptIsRefused() {
+        ReportHtmlOutput out = new ReportHtmlOutput(16);
+        assertThatThrownBy(() -> out.setContext("script", null)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("<script>");
+        assertThatThrownBy(() -> out.setContext("img", "onerror")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("<img onerror>");
+        out.setContext("img", "alt");
+        out.writeUserContent("a\"b");
+        assertThat(out.toString()).isEqualTo("a&quot;b");
     }
 }
