@@ -18,6 +18,7 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.core.io.CharacterEscapes;
 import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
@@ -29,7 +30,6 @@ import tools.jackson.core.util.JsonGeneratorDelegate;
 import tools.jackson.core.util.Separators;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.SerializationFeature;
@@ -141,11 +141,15 @@ public final class Json {
      * @throws IllegalArgumentException if the text is not JSON or does not fit {@code type}, naming the key
      */
     public static <T> T parse(String json, Class<T> type) {
-        return parse(json, MAPPER.constructType(type));
+        try {
+            return MAPPER.readValue(json, type);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(describe(e), e);
+        }
     }
 
-    /** As {@link #parse(String, Class)}, for generic types ({@code mapper().getTypeFactory()...}). */
-    public static <T> T parse(String json, JavaType type) {
+    /** As {@link #parse(String, Class)}, for generic types ({@code new TypeReference<List<Foo>>() {}}). */
+    public static <T> T parse(String json, TypeReference<T> type) {
         try {
             return MAPPER.readValue(json, type);
         } catch (JacksonException e) {
@@ -165,11 +169,6 @@ public final class Json {
      *     mistyped key, a value its type refuses)
      */
     public static <T> T read(Path file, Class<T> type) throws IOException {
-        return read(file, MAPPER.constructType(type));
-    }
-
-    /** As {@link #read(Path, Class)}, for generic types. */
-    public static <T> T read(Path file, JavaType type) throws IOException {
         String text = readUtf8(file);
         try {
             return MAPPER.readValue(text, type);

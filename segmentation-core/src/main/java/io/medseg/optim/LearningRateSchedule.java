@@ -14,6 +14,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 public sealed interface LearningRateSchedule {
 
     /**
+     * The rate for {@code epoch}.
+     *
      * @param epoch 0-based epoch
      * @param totalEpochs epochs in the run
      */
@@ -44,7 +46,7 @@ public sealed interface LearningRateSchedule {
 
         @Override
         public double learningRate(int epoch, int totalEpochs) {
-            return initial * Math.pow(gamma, epoch / everyEpochs);
+            return initial * Math.pow(gamma, Math.floorDiv(epoch, everyEpochs));
         }
     }
 

@@ -840,7 +840,7 @@ public final class Augmentations {
             return; // mask stays background
         }
         // sx, sy >= -0.5 here, so truncation is the floor of the rounded value
-        ldst[out] = lsrc[(int) (sy + 0.5) * w + (int) (sx + 0.5)];
+        ldst[out] = lsrc[((int) (sy + 0.5)) * w + (int) (sx + 0.5)];
         double px = sx < 0 ? 0 : (sx > w - 1 ? w - 1 : sx);
         double py = sy < 0 ? 0 : (sy > h - 1 ? h - 1 : sy);
         int x0 = (int) px;

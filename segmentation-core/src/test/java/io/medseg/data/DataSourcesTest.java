@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ class DataSourcesTest {
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(gz))) {
             out.write(tfRecordHeader(0));
         }
-        file("shards/README", "hello".getBytes());
+        file("shards/README", "hello".getBytes(StandardCharsets.UTF_8));
         assertThat(DataSources.detect(gz)).isEqualTo(DataFormat.TFRECORD);
         assertThat(DataSources.detect(dir.resolve("shards"))).isEqualTo(DataFormat.TFRECORD);
         // a header without its payload: detected as TFRecord, then refused as truncated, naming the file
@@ -78,7 +79,7 @@ class DataSourcesTest {
     void sunnybrookLayoutIsRecognised() throws IOException {
         Files.createDirectories(dir.resolve("dicoms"));
         Files.createDirectories(dir.resolve("contourfiles"));
-        file("link.csv", "patient_id,original_id\n".getBytes());
+        file("link.csv", "patient_id,original_id\n".getBytes(StandardCharsets.UTF_8));
         assertThat(DataSources.detect(dir)).isEqualTo(DataFormat.SUNNYBROOK);
     }
 
@@ -95,7 +96,7 @@ class DataSourcesTest {
 
     @Test
     void unknownOrMissingPathsAreClearErrors() throws IOException {
-        file("x/notes.txt", "just text, not a record".getBytes());
+        file("x/notes.txt", "just text, not a record".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> DataSources.detect(dir.resolve("x"))).isInstanceOf(DataFormatException.class)
                 .hasMessageContaining(dir.resolve("x").toString()).hasMessageContaining("looked for");
         assertThatThrownBy(() -> DataSources.detect(dir.resolve("nope"))).isInstanceOf(NoSuchFileException.class);

@@ -33,16 +33,18 @@ class JsonTest {
         m.put("empty", Map.of());
         m.put("none", null);
         m.put("list", List.of());
-        String expected = "{\n"
-                + "  \"z\": 1,\n"
-                + "  \"a\": [\n"
-                + "    true,\n"
-                + "    \"x\"\n"
-                + "  ],\n"
-                + "  \"empty\": {},\n"
-                + "  \"none\": null,\n"
-                + "  \"list\": []\n"
-                + "}";
+        String expected = """
+                {
+                  "z": 1,
+                  "a": [
+                    true,
+                    "x"
+                  ],
+                  "empty": {},
+                  "none": null,
+                  "list": []
+                }\
+                """;
         assertThat(Json.write(m)).isEqualTo(expected);
         assertThat(Json.writeCompact(m)).isEqualTo("{\"z\":1,\"a\":[true,\"x\"],\"empty\":{},\"none\":null,\"list\":[]}");
     }

@@ -30,23 +30,25 @@ class UNetSpecJsonTest {
 
     @Test
     void writesEveryFieldUnderItsNameInTheDocumentedOrder() {
-        assertThat(Json.write(specs().get(1))).isEqualTo("{\n"
-                + "  \"inputHeight\": 128,\n"
-                + "  \"inputWidth\": 96,\n"
-                + "  \"inputChannels\": 3,\n"
-                + "  \"numClasses\": 4,\n"
-                + "  \"depth\": 5,\n"
-                + "  \"baseFilters\": 8,\n"
-                + "  \"kernelSize\": 5,\n"
-                + "  \"upsampling\": \"TRANSPOSE_CONV\",\n"
-                + "  \"batchNorm\": false,\n"
-                + "  \"dropout\": 0.3,\n"
-                + "  \"activation\": \"ELU\",\n"
-                + "  \"normalization\": {\n"
-                + "    \"type\": \"zscore\"\n"
-                + "  },\n"
-                + "  \"inputFit\": \"CENTRE_CROP\"\n"
-                + "}");
+        assertThat(Json.write(specs().get(1))).isEqualTo("""
+                {
+                  "inputHeight": 128,
+                  "inputWidth": 96,
+                  "inputChannels": 3,
+                  "numClasses": 4,
+                  "depth": 5,
+                  "baseFilters": 8,
+                  "kernelSize": 5,
+                  "upsampling": "TRANSPOSE_CONV",
+                  "batchNorm": false,
+                  "dropout": 0.3,
+                  "activation": "ELU",
+                  "normalization": {
+                    "type": "zscore"
+                  },
+                  "inputFit": "CENTRE_CROP"
+                }\
+                """);
         assertThat(Json.writeCompact(specs().get(3).normalization()))
                 .isEqualTo("{\"type\":\"percentile\",\"low\":0.5,\"high\":99.5}");
         assertThat(Json.writeCompact(specs().get(0).normalization()))

@@ -80,7 +80,7 @@ public record GitInfo(String root, String commit, Optional<String> branch, Optio
         Path packed = common.resolve("packed-refs");
         if (Files.isRegularFile(packed)) {
             for (String line : Files.readAllLines(packed, StandardCharsets.UTF_8)) {
-                String[] parts = line.trim().split(" ");
+                String[] parts = line.trim().split(" ", -1);
                 if (parts.length == 2 && parts[1].equals(ref)) {
                     return parts[0];
                 }

@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param warmup untimed calls before measuring
  * @param samplesMs one per timed call, in call order
  */
+@SuppressWarnings("ArrayRecordComponent") // the samples are copied in and compared by no one
 public record Latency(int batch, int warmup, double[] samplesMs) {
     public Latency {
         if (batch < 1) {

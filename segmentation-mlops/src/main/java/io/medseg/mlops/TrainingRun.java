@@ -134,7 +134,7 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
         if (Files.isRegularFile(losses)) {
             List<String> lines = Files.readAllLines(losses, StandardCharsets.UTF_8);
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                String[] f = line.split(",");
+                String[] f = line.split(",", -1);
                 if (f.length == 4 && Long.parseLong(f[0]) <= keepSteps) {
                     rows.add(line);
                 }
@@ -165,7 +165,7 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         List<Float> out = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
-            String[] f = lines.get(i).split(",");
+            String[] f = lines.get(i).split(",", -1);
             if (f.length != 4) {
                 throw new DataFormatException(file, "line " + (i + 1) + " does not have 4 fields");
             }

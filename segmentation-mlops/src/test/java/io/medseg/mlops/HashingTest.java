@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +35,7 @@ class HashingTest {
     void recognisesLowerCaseHexOnly() {
         String h = Hashing.sha256(new byte[] {1});
         assertThat(Hashing.isSha256Hex(h)).isTrue();
-        assertThat(Hashing.isSha256Hex(h.toUpperCase())).isFalse();
+        assertThat(Hashing.isSha256Hex(h.toUpperCase(Locale.ROOT))).isFalse();
         assertThat(Hashing.isSha256Hex(h.substring(1))).isFalse();
         assertThat(Hashing.isSha256Hex(null)).isFalse();
     }

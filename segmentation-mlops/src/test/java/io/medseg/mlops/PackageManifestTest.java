@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
@@ -195,7 +196,7 @@ class PackageManifestTest {
         Path manifest = pkg.resolve("MANIFEST");
         PackageManifest original = PackageManifest.read(pkg);
         List<String> lines = Files.readAllLines(manifest).stream()
-                .map(l -> l.substring(0, 64).toUpperCase() + " *" + l.substring(66)).toList();
+                .map(l -> l.substring(0, 64).toUpperCase(Locale.ROOT) + " *" + l.substring(66)).toList();
         Files.write(manifest, lines);
 
         assertThat(PackageManifest.verify(pkg).entries()).isEqualTo(original.entries());
@@ -302,7 +303,7 @@ class PackageManifestTest {
         if (path == null) {
             return Optional.empty();
         }
-        for (String dir : path.split(File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator, -1)) {
             Path candidate = Path.of(dir, program);
             if (Files.isExecutable(candidate)) {
                 return Optional.of(candidate);

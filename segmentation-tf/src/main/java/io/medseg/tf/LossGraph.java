@@ -24,7 +24,7 @@ final class LossGraph {
             Operand<TFloat32> total = null;
             int i = 0;
             for (LossSpec.Term term : sum.terms()) {
-                Ops s = tf.withSubScope("term" + (i++));
+                Ops s = tf.withSubScope("term" + i++);
                 Operand<TFloat32> part = s.math.mul(build(s, term.loss(), logits, oneHot, numClasses),
                         s.constant((float) term.weight()));
                 total = total == null ? part : tf.math.add(total, part);

@@ -136,8 +136,8 @@ final class TfTrainingSession implements TrainingSession {
         float b1 = 0f;
         float b2 = 0f;
         if (optimizer instanceof OptimizerSpec.Adam adam) {
-            b1 = (float) Math.pow(adam.beta1(), t);
-            b2 = (float) Math.pow(adam.beta2(), t);
+            b1 = (float) Math.pow(adam.beta1(), (double) t);
+            b2 = (float) Math.pow(adam.beta2(), (double) t);
         }
         final float beta1 = b1;
         final float beta2 = b2;

@@ -28,6 +28,7 @@ final class Variables {
         ONES
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // a shape, read but never compared
     record Entry(String name, Variable<TFloat32> variable, Placeholder<TFloat32> feed, Assign<TFloat32> assign,
             long[] shape, Init init, long fanIn, boolean trainable) {
         int size() {

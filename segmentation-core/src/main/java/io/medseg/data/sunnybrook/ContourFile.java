@@ -47,7 +47,7 @@ public final class ContourFile {
                 if (t.isEmpty()) {
                     continue;
                 }
-                String[] parts = WHITESPACE.split(t);
+                String[] parts = WHITESPACE.split(t, -1);
                 if (parts.length != 2) {
                     throw new DataFormatException(file, "line " + lineNo + ": expected two numbers 'x y', found "
                             + parts.length + " fields in '" + t + "'");

@@ -98,7 +98,7 @@ class TFRecordDatasetTest {
                 .putFeature("depth", int64(1)).putFeature("image_raw", bytes(new byte[65535 * 8]))
                 .putFeature("label_raw", bytes(new byte[256 * 256])));
         Path f = writeExamples("short.tfrecords", good, bad);
-        long offset = 16 + good.getSerializedSize();
+        long offset = 16L + good.getSerializedSize();
         assertThatThrownBy(() -> TFRecordDataset.load(f, LabSchema.create(), false))
                 .isInstanceOf(DataFormatException.class)
                 .hasMessageContaining("short.tfrecords")

@@ -7,6 +7,7 @@ import io.medseg.data.PixelSpacing;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import java.util.TreeMap;
  * pixel spacing. Computed in one pass over the samples; label fractions per class are pooled over all pixels, the
  * foreground fraction is the mean over images of each image's share of non-zero labels.
  */
+@SuppressWarnings("ArrayRecordComponent") // a one-off summary for printing, never compared
 record DatasetSummary(String format, int images, List<String> patients, Map<String, Integer> shapes,
         double meanForegroundFraction, double[] classFractions, double intensityMin, double intensityMax,
         double intensityMean, Map<String, Integer> spacings, int withoutSpacing) {
@@ -52,7 +54,7 @@ record DatasetSummary(String format, int images, List<String> patients, Map<Stri
             Mask m = s.mask();
             int maxLabel = m.maxLabel();
             if (maxLabel >= classCounts.length) {
-                classCounts = java.util.Arrays.copyOf(classCounts, maxLabel + 1);
+                classCounts = Arrays.copyOf(classCounts, maxLabel + 1);
             }
             int n = m.height() * m.width();
             for (int c = 0; c <= maxLabel; c++) {
@@ -95,7 +97,7 @@ record DatasetSummary(String format, int images, List<String> patients, Map<Stri
     }
 
     record LabelFraction(@JsonProperty("foreground_mean") double foregroundMean,
-            @JsonProperty("per_class") double[] perClass) {
+            @JsonProperty("per_class") List<Double> perClass) {
     }
 
     record Intensity(double min, double max, double mean) {
@@ -107,7 +109,7 @@ record DatasetSummary(String format, int images, List<String> patients, Map<Stri
             spacing.put("unknown", withoutSpacing);
         }
         return new Json(format, images, patients.size(), patients, new LinkedHashMap<>(shapes),
-                new LabelFraction(meanForegroundFraction, classFractions),
+                new LabelFraction(meanForegroundFraction, Arrays.stream(classFractions).boxed().toList()),
                 new Intensity(intensityMin, intensityMax, intensityMean), spacing);
     }
 

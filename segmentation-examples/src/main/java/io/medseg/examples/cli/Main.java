@@ -1,7 +1,9 @@
 package io.medseg.examples.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
@@ -37,8 +39,9 @@ public final class Main {
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new SegmentCommand(out, err));
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
+        // the charset the streams themselves write in (on Java 17 a PrintStream does not say which: the default)
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, Charset.defaultCharset()), true));
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine cmd = ex.getCommandLine();
             err.println(Errors.PREFIX + Errors.oneLine(ex.getMessage(), ex) + " (see '"

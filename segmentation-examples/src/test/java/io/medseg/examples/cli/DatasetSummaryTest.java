@@ -47,7 +47,7 @@ class DatasetSummaryTest {
                 .contains("patients:       2 [p1, p2]").contains("2x2x1 (1), 2x3x1 (1)")
                 .contains("foreground 0.3750").contains(" 2: 0.1000").contains("min -5, max 30, mean 8.0000")
                 .contains("pixel spacing:  1.250x1.250 mm (1), unknown (1)");
-        Map<String, Object> json = TestJson.object((Json.writeCompact(s.toJson())));
+        Map<String, Object> json = TestJson.object(Json.writeCompact(s.toJson()));
         assertThat(json.get("images")).isEqualTo(2L);
         assertThat(TestJson.array(json.get("patient_ids"))).containsExactly("p1", "p2");
     }

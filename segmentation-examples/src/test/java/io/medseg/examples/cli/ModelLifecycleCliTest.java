@@ -130,7 +130,7 @@ class ModelLifecycleCliTest {
             assertThat(hash).as(path).isEqualTo(HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(bytes)));
         }
-        Map<String, Object> model = TestJson.object((Files.readString(pkg.resolve("model.json"))));
+        Map<String, Object> model = TestJson.object(Files.readString(pkg.resolve("model.json")));
         assertThat(model.get("name")).isEqualTo("lv-test");
         assertThat(model.get("class_names")).isEqualTo(List.of("background", "left_ventricle"));
         assertThat(TestJson.getObject(model, "input")).containsKeys("normalization", "expected_pixel_spacing_mm");
@@ -191,7 +191,7 @@ class ModelLifecycleCliTest {
             records = s.sorted().toList();
         }
         assertThat(records).hasSize(2);
-        Map<String, Object> rec = TestJson.object((Files.readString(records.get(1))));
+        Map<String, Object> rec = TestJson.object(Files.readString(records.get(1)));
         assertThat(rec.get("passed")).isEqualTo(true);
         assertThat(rec.get("manifest_sha256")).isEqualTo(PackageManifest.sha256(copy));
         assertThat(TestJson.getObject(rec, "latency")).containsKeys("p50_ms", "p95_ms", "p99_ms");
@@ -229,7 +229,7 @@ class ModelLifecycleCliTest {
 
         CliRun diff = CliRun.of("diff", pkg.toString(), registry.resolve("lv-test/2/package").toString(), "--json");
         assertThat(diff.exitCode()).as(diff.err()).isZero();
-        List<Object> changes = TestJson.getArray(TestJson.object((diff.out())), "differences");
+        List<Object> changes = TestJson.getArray(TestJson.object(diff.out()), "differences");
         List<String> paths = changes.stream().map(c -> (String) TestJson.object(c).get("path")).toList();
         assertThat(paths).contains("provenance.seed", "provenance.config.epochs", "metrics.dice_mean");
         assertThat(paths).noneMatch(p -> p.startsWith("provenance.run.id") || p.contains("exported"));
@@ -242,7 +242,7 @@ class ModelLifecycleCliTest {
         CliRun same = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
                 "SCD0000101", "--json");
         assertThat(same.exitCode()).as(same.out() + same.err()).isZero();
-        Map<String, Object> sameReport = TestJson.object((same.out()));
+        Map<String, Object> sameReport = TestJson.object(same.out());
         assertThat(sameReport.get("verdict")).isEqualTo("STABLE");
 
         CliRun scaled = CliRun.of("drift", "--reference", pkg.toString(), "--data", data.toString(), "--patients",
@@ -259,7 +259,7 @@ class ModelLifecycleCliTest {
 
     private static List<String> drifted(String json) {
         List<String> out = new ArrayList<>();
-        for (Object f : TestJson.getArray(TestJson.object((json)), "features")) {
+        for (Object f : TestJson.getArray(TestJson.object(json), "features")) {
             Map<String, Object> m = TestJson.object(f);
             if ("DRIFTED".equals(m.get("verdict"))) {
                 out.add((String) m.get("name"));

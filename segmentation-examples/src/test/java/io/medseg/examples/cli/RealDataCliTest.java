@@ -59,7 +59,7 @@ class RealDataCliTest {
                 "--patients", "SCD0000201");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
-        Map<String, Object> json = TestJson.object((r.out()));
+        Map<String, Object> json = TestJson.object(r.out());
         // the foundation's keys first and unchanged, then the clinical metrics
         assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
                 "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct");
@@ -128,7 +128,7 @@ class RealDataCliTest {
         CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
                 "--patients", "SCD0000201", "--report", out.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        Map<String, Object> json = TestJson.object((r.out()));
+        Map<String, Object> json = TestJson.object(r.out());
         String html = Files.readString(out.resolve("report.html"));
         String md = Files.readString(out.resolve("summary.md"));
         // 3 worst and 3 best frames as overlays, embedded: nothing to fetch when the file is opened from disk

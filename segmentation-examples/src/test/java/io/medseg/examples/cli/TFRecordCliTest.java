@@ -41,7 +41,7 @@ class TFRecordCliTest {
         System.arraycopy(extra, 0, args, 4, extra.length);
         CliRun r = CliRun.of(args);
         assertThat(r.exitCode()).as(r.err()).isZero();
-        return TestJson.object((r.out()));
+        return TestJson.object(r.out());
     }
 
     @Test
@@ -116,7 +116,7 @@ class TFRecordCliTest {
         CliRun r = CliRun.of("inspect", "--data", corrupt.toString(), "--json", "--skip-corrupt");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).contains("skipped 1 corrupt record");
-        assertThat(TestJson.object((r.out())).get("images")).isEqualTo(all - 1);
+        assertThat(TestJson.object(r.out()).get("images")).isEqualTo(all - 1);
     }
 
     /** The training file with one payload byte of its second record flipped (the record's CRC no longer matches). */

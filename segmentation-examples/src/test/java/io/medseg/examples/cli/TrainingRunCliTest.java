@@ -89,7 +89,7 @@ class TrainingRunCliTest {
         List<String> metrics = Files.readAllLines(whole.resolve(TrainingRun.METRICS));
         assertThat(metrics).hasSize(EPOCHS);
         for (int i = 0; i < EPOCHS; i++) {
-            Map<String, Object> m = TestJson.object((metrics.get(i)));
+            Map<String, Object> m = TestJson.object(metrics.get(i));
             assertThat(m.get("epoch")).isEqualTo((long) i + 1);
             assertThat(m).containsKeys("loss", "val_dice", "learning_rate", "seconds");
         }
@@ -97,7 +97,7 @@ class TrainingRunCliTest {
         assertThat(whole.resolve("checkpoints/epoch-000" + EPOCHS + "/checkpoint.json")).isRegularFile();
         assertThat(whole.resolve("best/model.json")).isRegularFile();
         assertThat(whole.resolve("model.json")).isRegularFile();
-        Map<String, Object> val = TestJson.object((Files.readString(whole.resolve(TrainingRuns.METRICS_JSON))));
+        Map<String, Object> val = TestJson.object(Files.readString(whole.resolve(TrainingRuns.METRICS_JSON)));
         assertThat(TestJson.getObject(val, "split").get("kind")).isEqualTo("validation");
         assertThat(TestJson.getObject(val, "split").get("patients")).isEqualTo(List.of("SCD0000201"));
         assertThat(val).containsKeys("dice_mean", "dice_global", "evaluation");
@@ -155,7 +155,7 @@ class TrainingRunCliTest {
         CliRun r = CliRun.of("reproduce", whole.toString(), "--out", again.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("REPRODUCED: " + EPOCHS * 3 + " of " + EPOCHS * 3 + " step losses identical");
-        Map<String, Object> report = TestJson.object((readString(again.resolve(TrainingRuns.REPRODUCTION))));
+        Map<String, Object> report = TestJson.object(readString(again.resolve(TrainingRuns.REPRODUCTION)));
         assertThat(report.get("identical")).isEqualTo(true);
         assertThat(report.get("steps_identical")).isEqualTo((long) EPOCHS * 3);
         assertThat(report.get("recipe_changes")).isEqualTo(List.of());
@@ -177,7 +177,7 @@ class TrainingRunCliTest {
         Path tampered = tmp.resolve("tampered");
         io.medseg.io.FileTrees.copyTree(whole, tampered);
         List<String> lines = Files.readAllLines(tampered.resolve(TrainingRun.LOSSES));
-        String[] f = lines.get(4).split(",");
+        String[] f = lines.get(4).split(",", -1);
         lines.set(4, f[0] + "," + f[1] + "," + f[2] + "," + (Float.parseFloat(f[3]) + 0.001f));
         Files.write(tampered.resolve(TrainingRun.LOSSES), lines);
         CliRun r = CliRun.of("reproduce", tampered.toString(), "--out", tmp.resolve("again2").toString());

@@ -106,6 +106,7 @@ public final class DataProfile {
         return new DataProfile(images.size(), c.values, c.areaUnit, h);
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // an intermediate result, never compared
     private record Computed(EnumMap<DriftFeature, double[]> values, double[] scales, String areaUnit) {
     }
 

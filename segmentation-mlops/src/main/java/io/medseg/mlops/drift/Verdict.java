@@ -11,9 +11,9 @@ public enum Verdict {
     /** Drifted: beyond the stated threshold. */
     DRIFTED;
 
-    /** The more severe of the two. */
+    /** The more severe of the two (the constants are declared from the least to the most severe). */
     public Verdict worst(Verdict other) {
-        return other.ordinal() > ordinal() ? other : this;
+        return other.compareTo(this) > 0 ? other : this;
     }
 
     /** Lower-case name, as used in explanations. */

@@ -16,6 +16,7 @@ import javax.imageio.ImageIO;
  * empty when there is none, is a close-up shown beside the picture (for small structures such as the left
  * ventricle, whose contours are a few pixels apart).
  */
+@SuppressWarnings("ArrayRecordComponent") // PNG bytes of a picture, never compared
 public record CaseImage(Kind kind, String title, String id, String caption, byte[] png, byte[] zoomPng) {
     /** The section a case picture belongs to. */
     public enum Kind { WORST, BEST, OTHER }

@@ -7,6 +7,7 @@ import java.util.Arrays;
  * with {@code w = (hi - lo) / bins}, the last bin also holding {@code v == hi}. Values that are not finite are left
  * out.
  */
+@SuppressWarnings("ArrayRecordComponent") // counts and edges of one chart, never compared
 public record Histogram(double lo, double hi, int[] counts) {
     public Histogram {
         counts = counts.clone();

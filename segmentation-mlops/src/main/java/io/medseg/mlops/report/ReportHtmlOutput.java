@@ -8,7 +8,8 @@ import gg.jte.html.HtmlTemplateOutput;
  * is escaped once, by the engine, never by hand.
  *
  * <p>Why not jte's own {@code OwaspHtmlTemplateOutput}: it leaves quotes as they are in element content and
- * writes {@code &#34;} in attribute values, while the report has always written {@code &quot;} and {@code &#39;}
+ * writes <code>&amp;#34;</code> in attribute values, while the report has always written <code>&amp;quot;</code> and
+ * <code>&amp;#39;</code>
  * everywhere; one entity set keeps the page byte for byte what it was. What the OWASP output does beyond that
  * (JavaScript escaping in {@code <script>} and {@code on...} attributes) has no place in a report that runs no
  * script, so a template that opens such a context is refused rather than escaped as HTML.
@@ -22,7 +23,7 @@ final class ReportHtmlOutput implements HtmlTemplateOutput {
 
     @Override
     public void setContext(String tagName, String attributeName) {
-        if ("script".equals(tagName) || attributeName != null && attributeName.startsWith("on")) {
+        if ("script".equals(tagName) || (attributeName != null && attributeName.startsWith("on"))) {
             throw new IllegalStateException("report templates print no values into scripts: <" + tagName
                     + (attributeName == null ? "" : " " + attributeName) + ">");
         }

@@ -205,7 +205,7 @@ class DataProfileTest {
     }
 
     private DataFormatException readBroken(Consumer<Map<String, Object>> damage) throws IOException {
-        Map<String, Object> map = TestJson.object((sampleProfile().toJson()));
+        Map<String, Object> map = TestJson.object(sampleProfile().toJson());
         damage.accept(map);
         Path file = tmp.resolve("broken.json");
         Files.writeString(file, Json.write(map));

@@ -275,7 +275,7 @@ class DriftDetectorTest {
     @Test
     void reportIsJsonReady() {
         DriftReport r = DETECTOR.compare(singleReference, scaled(singleImages, 3), singleMasks);
-        Map<String, Object> map = TestJson.object((r.toJson()));
+        Map<String, Object> map = TestJson.object(r.toJson());
         assertThat(map.get("format")).isEqualTo("medseg-drift-report");
         assertThat(map.get("verdict")).isEqualTo("DRIFTED");
         assertThat(map.get("drifted")).isEqualTo(true);

@@ -165,7 +165,7 @@ class ModelRegistryConcurrencyTest {
             }
             for (int w = 0; w < processes; w++) {
                 for (String line = outputs.get(w).readLine(); line != null; line = outputs.get(w).readLine()) {
-                    String[] parts = line.split(" ");
+                    String[] parts = line.split(" ", -1);
                     assertThat(parts[0]).isEqualTo("registered");
                     assertThat(versionBySha.put(parts[2], Integer.parseInt(parts[1]))).isNull();
                 }

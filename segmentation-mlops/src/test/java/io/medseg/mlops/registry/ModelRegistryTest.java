@@ -75,8 +75,8 @@ class ModelRegistryTest {
                 .isEqualTo(Files.readAllBytes(a.resolve("saved_model/variables/variables.data-00000-of-00001")));
         assertThat(copy.resolve("saved_model/assets")).isDirectory();
 
-        Map<String, Object> entry = TestJson.object((Files.readString(
-                registry.root().resolve("cardiac-lv/2/version.json"))));
+        Map<String, Object> entry = TestJson.object(Files.readString(
+                registry.root().resolve("cardiac-lv/2/version.json")));
         assertThat(entry).containsEntry("format", "medseg-registry-version").containsEntry("version", 2L)
                 .containsEntry("stage", "staging").containsEntry("manifest_sha256", v2.manifestSha256());
 

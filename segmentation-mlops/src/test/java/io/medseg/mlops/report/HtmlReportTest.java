@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,7 +85,7 @@ class HtmlReportTest {
         int tags = 0;
         while (m.find()) {
             tags++;
-            String name = m.group(2).toLowerCase();
+            String name = m.group(2).toLowerCase(Locale.ROOT);
             boolean closing = !m.group(1).isEmpty();
             boolean selfClosing = m.group(3).endsWith("/");
             if (VOID.contains(name) || selfClosing) {
@@ -228,8 +229,12 @@ class HtmlReportTest {
         // per patient: A Dice 0.8 ± 0.1, HD (5+10)/2 = 7.5 ± 3.536; B a single image, sd 0
         assertThat(md).contains("| A | 3 | 0.800 ± 0.100 | 7.500 ± 3.536 |")
                 .contains("| B\\|x | 1 | 0.600 ± 0.000 | 20.000 ± 0.000 |");
-        assertThat(md).contains("## Worst cases by Dice\n\n1. B/1 (patient B\\|x): Dice 0.600\n"
-                + "2. \\<b\\>A&amp;3\\</b\\> (patient A): Dice 0.700\n");
+        assertThat(md).contains("""
+                ## Worst cases by Dice
+
+                1. B/1 (patient B\\|x): Dice 0.600
+                2. \\<b\\>A&amp;3\\</b\\> (patient A): Dice 0.700
+                """);
         assertThat(md).contains("## Best cases by Dice\n\n1. A/1 (patient A): Dice 0.900\n");
         String html = HtmlReport.html(sample());
         assertThat(html).contains("0.750 ± 0.129").contains("11.667 ± 7.638").contains("0.800 ± 0.100");

@@ -134,7 +134,7 @@ class EventFileWriterTest {
                     expected++;
                 }
             }
-            assertThat(h.getBucket(i)).as("bucket %d [%s, %s)", i, lo, hi).isEqualTo(expected);
+            assertThat(h.getBucket(i)).as("bucket %d [%s, %s)", i, lo, hi).isEqualTo((double) expected);
         }
     }
 
