@@ -328,7 +328,7 @@ public record TrainingProvenance(String format, int formatVersion, RunInfo run, 
     }
 
     /** {@link #recipeTree} of {@code recipe}, its loss, optimiser and augmentation as text when {@code asText}. */
-    static ObjectNode recipeTree(Recipe recipe, boolean asText) {
+    public static ObjectNode recipeTree(Recipe recipe, boolean asText) {
         ObjectNode m = Json.mapper().createObjectNode();
         m.set("spec", tree(recipe.spec()));
         m.put("recipe", recipe.name());

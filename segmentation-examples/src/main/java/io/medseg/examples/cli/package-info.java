@@ -3,14 +3,16 @@
  *
  * <ul>
  *   <li>{@link io.medseg.examples.cli.Main}: entry point; maps every failure to one line on standard error and an
- *       exit code (0 success, 1 failure, 2 usage or input error).</li>
- *   <li>{@link io.medseg.examples.cli.SegmentCommand}: the top command and its subcommands {@code demo},
- *       {@code train}, {@code predict} and {@code evaluate}.</li>
- *   <li>{@link io.medseg.examples.cli.EvaluationReport}: per-image, per-patient and global Dice, as a table or as
- *       the JSON object other tools read.</li>
+ *       exit code ({@link io.medseg.examples.cli.Errors}: 0 success, 1 failure, 2 usage or input error, 3 a checked
+ *       requirement not met).</li>
+ *   <li>{@link io.medseg.examples.cli.SegmentCommand}: the top command; its subcommands are listed by
+ *       {@code segment --help} and documented in {@code docs/getting-started.md}.</li>
+ *   <li>{@link io.medseg.examples.cli.TrainingJob}: what {@code train}, {@code train --resume} and
+ *       {@code reproduce} add to the library's {@code TrainingRuns} (console output, data reading,
+ *       TensorBoard).</li>
  * </ul>
  *
- * <p>The commands print: results on standard output, progress on standard error. The library underneath only
- * logs.
+ * <p>Each subcommand is a thin wrapper over library calls; the commands print (results on standard output, progress
+ * on standard error), the library underneath only logs.
  */
 package io.medseg.examples.cli;

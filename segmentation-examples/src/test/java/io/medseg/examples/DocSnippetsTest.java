@@ -1,0 +1,128 @@
+package io.medseg.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.medseg.metrics.DiceSummary;
+import io.medseg.io.FileTrees;
+import io.medseg.mlops.registry.ModelVersion;
+import io.medseg.testdata.SunnybrookTestData;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The Java snippets of the README and the docs compile (they are in {@link DocSnippets}, word for word) and run.
+ * The build runs this test in a working directory of its own, {@code target/doc-snippets/work}, beside a link
+ * {@code ../shared} to the data, so the snippets' relative paths mean what they mean in the repository.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DocSnippetsTest {
+    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+    private static final Pattern REGION = Pattern.compile(
+            "// snippet (\\S+)\\n(.*?)\\n\\s*// end snippet", Pattern.DOTALL);
+
+    private static Path repository() {
+        return Path.of(System.getProperty("medseg.repository.dir", "..")).toAbsolutePath().normalize();
+    }
+
+    @BeforeAll
+    static void aWorkingDirectoryOfItsOwn() throws IOException {
+        Path here = Path.of("").toAbsolutePath();
+        Assumptions.assumeTrue(here.endsWith(Path.of("doc-snippets", "work")), "run by the build, in "
+                + "target/doc-snippets/work (here: " + here + ")");
+        // what an earlier run left: runs, packages and the registry refuse to be written twice
+        try (Stream<Path> left = Files.list(here)) {
+            for (Path p : left.toList()) {
+                FileTrees.deleteTree(p);
+            }
+        }
+        Path data = SunnybrookTestData.dir();
+        Path shared = data.getParent().getParent(); // .../shared/data/sunnybrook -> .../shared
+        Path link = Path.of("..", "shared").toAbsolutePath().normalize();
+        if (!Files.exists(link)) {
+            Files.createSymbolicLink(link, shared);
+        }
+        assertThat(Path.of("../shared/data/sunnybrook/link.csv")).as("the data as the snippets see it").exists();
+    }
+
+    /** The text of a block or region with its common indentation removed. */
+    private static String dedent(String text) {
+        String[] lines = text.stripTrailing().split("\n", -1);
+        int indent = Integer.MAX_VALUE;
+        for (String l : lines) {
+            if (!l.isBlank()) {
+                indent = Math.min(indent, l.length() - l.stripLeading().length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(l.isBlank() ? "" : l.substring(indent)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    @Order(1)
+    void everyJavaBlockOfTheDocsIsInDocSnippetsWordForWord() throws IOException {
+        Map<String, List<String>> regions = new LinkedHashMap<>();
+        String source = Files.readString(repository().resolve(
+                "segmentation-examples/src/test/java/io/medseg/examples/DocSnippets.java"), StandardCharsets.UTF_8);
+        Matcher r = REGION.matcher(source);
+        while (r.find()) {
+            regions.computeIfAbsent(r.group(1), k -> new ArrayList<>()).add(dedent(r.group(2)));
+        }
+        assertThat(regions).containsOnlyKeys("README.md", "docs/getting-started.md", "docs/data-formats.md",
+                "docs/mlops.md");
+        for (String doc : List.of("README.md", "docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
+                "docs/cardiac-recipe.md", "docs/architecture.md")) {
+            List<String> blocks = new ArrayList<>();
+            Matcher m = JAVA_BLOCK.matcher(Files.readString(repository().resolve(doc), StandardCharsets.UTF_8));
+            while (m.find()) {
+                blocks.add(dedent(m.group(1)));
+            }
+            assertThat(blocks).as("the java blocks of %s, in order", doc)
+                    .containsExactlyElementsOf(regions.getOrDefault(doc, List.of()));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void theReadmeSnippetTrainsAndSavesAModel() throws IOException {
+        DocSnippets.readme();
+        assertThat(Path.of("models/lv/model.json")).isRegularFile();
+    }
+
+    @Test
+    @Order(3)
+    void theGettingStartedWalkThroughRuns() throws IOException {
+        DiceSummary dice = DocSnippets.gettingStarted();
+        // 20 epochs on two patients: well past chance on the third
+        assertThat(dice.mean()).isGreaterThan(0.3);
+        assertThat(Path.of("out/frame_overlay.png")).isRegularFile();
+        assertThat(DocSnippets.dataFormats().patients()).hasSize(6);
+    }
+
+    @Test
+    @Order(4)
+    void theMlopsSnippetTrainsReproducesPackagesValidatesAndRegisters() throws IOException {
+        ModelVersion v = DocSnippets.mlops();
+        assertThat(v.version()).isEqualTo(1);
+        assertThat(Path.of("runs/lv-again/reproduction.json")).isRegularFile();
+        assertThat(Files.readString(Path.of("runs/lv-again/reproduction.json"))).contains("\"identical\": true");
+        assertThat(Path.of("packages/lv/validations")).isDirectory();
+    }
+}
