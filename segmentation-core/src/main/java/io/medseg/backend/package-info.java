@@ -1,4 +1,9 @@
 /**
- * The engine SPI: <code>Backends</code> finds a <code>BackendProvider</code> through <code>ServiceLoader</code>; a <code>Backend</code> creates and loads <code>SegmentationModel</code>s, which train through a <code>TrainingSession</code> and snapshot their weights as <code>ModelState</code>.
+ * The engine SPI. {@link io.medseg.backend.Backends} finds a {@link io.medseg.backend.BackendProvider} through
+ * {@code ServiceLoader} (the highest rank that loads; a {@link io.medseg.backend.BackendUnavailableException} names
+ * every provider tried and why it failed); a {@link io.medseg.backend.Backend} creates and loads
+ * {@link io.medseg.backend.SegmentationModel}s, which train through a {@link io.medseg.backend.TrainingSession} and
+ * snapshot their weights as a {@link io.medseg.backend.ModelState}. A backend reads and writes model files only;
+ * checking a package's MANIFEST is the MLOps module's part.
  */
 package io.medseg.backend;

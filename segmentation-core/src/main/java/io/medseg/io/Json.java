@@ -51,8 +51,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>A whole double or float below 10<sup>15</sup> is written without a fraction ({@code 2}, {@code -0}); any
  *       other is the shortest text that reads back to the same value ({@link Double#toString},
  *       {@link Float#toString} for floats). NaN and the infinities have no JSON form and are refused.</li>
- *   <li>Control characters are escaped ({@code \n}, <code>&#92;u001f</code>), and so are U+2028 and U+2029, so the text is
- *       also valid JavaScript.</li>
+ *   <li>Control characters are escaped ({@code \n}, <code>&#92;u001f</code>), and so are U+2028 and U+2029, so the
+ *       text is also valid JavaScript.</li>
  *   <li>Records bind directly, by their components ({@code isX()} methods are not properties). Every record
  *       component is a required key unless its type is an {@code Optional}
  *       (absent when empty) or it is marked {@code @JsonProperty(isRequired = OptBoolean.FALSE)}; an explicit
@@ -92,10 +92,11 @@ public final class Json {
             .withConfigOverride(OptionalLong.class, o -> o.setInclude(absentLeftOut()))
             .build();
 
-    private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter().with(new DefaultPrettyPrinter(Separators.createDefaultInstance()
-            .withObjectNameValueSpacing(Separators.Spacing.AFTER)
-            .withObjectEmptySeparator("")
-            .withArrayEmptySeparator(""))
+    private static final ObjectWriter PRETTY = MAPPER.writerWithDefaultPrettyPrinter().with(new DefaultPrettyPrinter(
+            Separators.createDefaultInstance()
+                    .withObjectNameValueSpacing(Separators.Spacing.AFTER)
+                    .withObjectEmptySeparator("")
+                    .withArrayEmptySeparator(""))
             .withObjectIndenter(new DefaultIndenter("  ", "\n"))
             .withArrayIndenter(new DefaultIndenter("  ", "\n")));
     private static final ObjectWriter COMPACT = MAPPER.writer();

@@ -1,10 +1,12 @@
 /**
- * Reading and writing the library's files without extra dependencies.
+ * Files, written so that a crash never leaves a half-written one under its final name, and JSON.
  *
  * <ul>
- *   <li>{@link io.medseg.io.Json}: a small, strict JSON writer (pretty or compact) and parser, with typed getters
- *       that name the missing or mistyped key.</li>
- *   <li>{@link io.medseg.io.SpecJson}: {@link io.medseg.model.UNetSpec} to and from JSON, every field included.</li>
+ *   <li>{@link io.medseg.io.Json}: the one Jackson mapper every JSON file of the library goes through, set up so
+ *       that records bind directly and files keep one exact form; reading a file names the file and the key at
+ *       fault.</li>
+ *   <li>{@link io.medseg.io.AtomicFile}: writes that complete or leave nothing, by a temporary file and a rename.</li>
+ *   <li>{@link io.medseg.io.FileTrees}: deleting and copying folder trees without following links.</li>
  * </ul>
  */
 package io.medseg.io;

@@ -8,7 +8,8 @@ import java.util.Objects;
  * network inputs ({@code H x W x C} each, row-major, channel-last) and their labels ({@code H x W} each).
  * The arrays are handed over, not copied: the loader never touches a batch again once it is delivered.
  */
-@SuppressWarnings("ArrayRecordComponent") // the batch is its arrays, handed to the backend without a copy; batches are never compared
+// the batch is its arrays, handed to the backend without a copy; batches are never compared
+@SuppressWarnings("ArrayRecordComponent")
 public record Batch(float[] images, byte[] labels, int size) {
     public Batch {
         Objects.requireNonNull(images, "images");

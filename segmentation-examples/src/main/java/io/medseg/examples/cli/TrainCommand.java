@@ -17,8 +17,9 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code segment train}: the default cardiac recipe on every labelled frame of the chosen patients, written as a
- * run directory ({@link TrainingRun}, through {@link TrainingRuns}): the model plus everything that made it. Without {@code --val-patients}
- * nothing is held out and the final weights are saved; with it, those patients pick the best epoch.
+ * run directory ({@link TrainingRun}, through {@link TrainingRuns}): the model plus everything that made it.
+ * Without {@code --val-patients} nothing is held out and the final weights are saved; with it, those patients pick
+ * the best epoch.
  * {@code --resume RUN_DIR} continues an interrupted run from its newest complete checkpoint.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,

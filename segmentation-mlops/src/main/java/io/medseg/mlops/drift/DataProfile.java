@@ -201,7 +201,8 @@ public final class DataProfile {
 
     /** The file's form: features by key, NaN (an image without pixel spacing) written as {@code null}. */
     @JsonPropertyOrder({"format", "version", "images", "lv_area_unit", "features", "intensity_histogram"})
-    record ProfileJson(String format, int version, int images, @JsonProperty("lv_area_unit") Optional<String> lvAreaUnit,
+    record ProfileJson(String format, int version, int images,
+            @JsonProperty("lv_area_unit") Optional<String> lvAreaUnit,
             Map<String, List<Double>> features,
             @JsonProperty("intensity_histogram") HistogramJson intensityHistogram) {
     }

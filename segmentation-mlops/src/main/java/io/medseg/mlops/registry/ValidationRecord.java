@@ -68,7 +68,8 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
 
     /** The keys this reader needs; everything else stays in {@link #json()}. */
     private record Header(String format, long formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
-            boolean passed, String created, @JsonProperty(isRequired = OptBoolean.FALSE) List<Requirement> requirements) {
+            boolean passed, String created,
+            @JsonProperty(isRequired = OptBoolean.FALSE) List<Requirement> requirements) {
     }
 
     /** The whole record (a copy). */

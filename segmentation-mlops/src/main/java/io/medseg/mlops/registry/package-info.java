@@ -1,5 +1,6 @@
 /**
- * A model registry kept in a plain directory, shared safely by threads and processes.
+ * A model registry kept in a plain directory, shared safely by threads and processes, and the validation gate its
+ * promotions rely on.
  *
  * <ul>
  *   <li>{@link io.medseg.mlops.registry.ModelRegistry}: registers verified copies of model packages as numbered
@@ -11,6 +12,10 @@
  *   <li>{@link io.medseg.mlops.registry.ValidationRecord} and {@link io.medseg.mlops.registry.PackageValidations}:
  *       reading the validation-gate records in a package's {@code validations/} folder.</li>
  *   <li>{@link io.medseg.mlops.registry.HistoryEvent}: one line of a model's stage history.</li>
+ *   <li>{@link io.medseg.mlops.registry.ValidationGate}: measures a package's accuracy and latency against stated
+ *       requirements and writes the record.</li>
+ *   <li>{@link io.medseg.mlops.registry.RegistryException} and
+ *       {@link io.medseg.mlops.registry.PromotionRefusedException}: a registry rule refused a change.</li>
  * </ul>
  */
 package io.medseg.mlops.registry;
