@@ -9,7 +9,6 @@ import io.medseg.inference.Prediction;
 import io.medseg.inference.Segmenter;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
-import io.medseg.recipe.Recipe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

@@ -1,12 +1,9 @@
 package io.medseg.examples.cli;
 
-import io.medseg.data.SegmentationDataset;
-import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.mlops.ModelPackage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Checks on the paths a user passes, made before anything expensive (loading TensorFlow, reading data) so that a

@@ -3,7 +3,6 @@ package io.medseg.examples.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.medseg.data.tfrecord.TFRecordReader;
-import io.medseg.io.Json;
 import io.medseg.mlops.PackageManifest;
 import io.medseg.testdata.SunnybrookTestData;
 import io.medseg.testdata.TestJson;

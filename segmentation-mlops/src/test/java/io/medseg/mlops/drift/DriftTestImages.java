@@ -6,7 +6,6 @@ import io.medseg.data.Sample;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Random;
 
 /** Image sets and their perturbed copies for the drift tests. */
 final class DriftTestImages {
