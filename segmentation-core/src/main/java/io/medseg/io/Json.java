@@ -3,6 +3,7 @@ package io.medseg.io;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.medseg.data.DataFormatException;
+import io.medseg.data.ReadLimits;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +19,11 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.core.io.CharacterEscapes;
 import tools.jackson.core.io.SerializedString;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.core.type.TypeReference;
 import tools.jackson.core.util.DefaultIndenter;
 import tools.jackson.core.util.DefaultPrettyPrinter;
 import tools.jackson.core.util.JsonGeneratorDecorator;
@@ -178,8 +179,12 @@ public final class Json {
         }
     }
 
-    /** A file's text, refusing bytes that are not UTF-8 with a {@link DataFormatException} naming the file. */
+    /**
+     * A file's text, refusing bytes that are not UTF-8, and a file larger than {@link ReadLimits#maxFileBytes()},
+     * with a {@link DataFormatException} naming the file.
+     */
     public static String readUtf8(Path file) throws IOException {
+        ReadLimits.defaults().checkFileSize(file, Files.size(file));
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {

@@ -2,15 +2,13 @@ package io.medseg.viz;
 
 import io.medseg.data.DataFormatException;
 import io.medseg.data.Mask;
+import io.medseg.data.ReadLimits;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
-import javax.imageio.ImageIO;
 
 /**
  * Masks as 8-bit grayscale PNG files: same width and height as the mask, pixel value = class index
@@ -18,8 +16,6 @@ import javax.imageio.ImageIO;
  * two-class mask looks almost black in an image viewer; use {@link Overlays} for a picture meant for people.
  */
 public final class MaskPng {
-    private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-
     private MaskPng() {
     }
 
@@ -74,28 +70,13 @@ public final class MaskPng {
     }
 
     /**
-     * Decodes a PNG file, checking its signature first.
+     * Decodes a PNG file within {@link ReadLimits#defaults()}, checking its signature and header first
+     * ({@link PngDecoder}).
      *
-     * @throws DataFormatException naming the file if it is not a PNG or cannot be decoded
+     * @throws DataFormatException naming the file if it is not a PNG, declares an image over the limits, or cannot
+     *     be decoded
      */
     public static BufferedImage decode(Path file) throws IOException {
-        byte[] head = new byte[PNG_SIGNATURE.length];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n < head.length || !java.util.Arrays.equals(head, PNG_SIGNATURE)) {
-            throw new DataFormatException(file, "not a PNG file (no PNG signature)");
-        }
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (javax.imageio.IIOException e) {
-            throw new DataFormatException(file, "not a readable PNG image: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new DataFormatException(file, "not a readable PNG image");
-        }
-        return img;
+        return PngDecoder.decode(file, ReadLimits.defaults());
     }
 }

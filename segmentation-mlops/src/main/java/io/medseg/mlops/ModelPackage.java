@@ -3,22 +3,30 @@ package io.medseg.mlops;
 import io.medseg.backend.Backend;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormatException;
+import io.medseg.data.ReadLimits;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.TextFields;
 import io.medseg.model.UNetSpec;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -291,26 +299,65 @@ public final class ModelPackage {
         return m;
     }
 
-    /** Unpacks a zipped package into {@code dir} (created; must not exist), refusing entries that leave it. */
+    /** The most entries a zipped package may hold. */
+    static final int MAX_ZIP_ENTRIES = 100_000;
+
+    /**
+     * Unpacks a zipped package into {@code dir} (created; must not exist). Each entry name is checked before it is
+     * resolved (relative, no {@code ..}, no control character, not twice), and the entries may hold at most
+     * {@value #MAX_ZIP_ENTRIES} files and {@link ReadLimits#maxDecompressedBytes()} bytes in all.
+     *
+     * @throws DataFormatException naming the zip and the entry when the zip is unreadable or breaks a rule
+     */
     public static Path unzip(Path zip, Path dir) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
         Files.createDirectories(root);
-        try (ZipInputStream in = new ZipInputStream(Files.newInputStream(zip))) {
+        long budget = ReadLimits.defaults().maxDecompressedBytes();
+        Set<String> seen = new HashSet<>();
+        try (ZipInputStream in = new ZipInputStream(new BufferedInputStream(Files.newInputStream(zip)))) {
             ZipEntry e;
+            byte[] buffer = new byte[1 << 16];
             while ((e = in.getNextEntry()) != null) {
-                Path p = root.resolve(e.getName()).normalize();
-                if (!p.startsWith(root) || p.equals(root)) {
-                    throw new DataFormatException(zip, "zip entry leaves the package folder: " + e.getName());
+                String name = e.getName();
+                String path = e.isDirectory() && name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+                String unsafe = PackageManifest.unsafeRelativePath(path);
+                if (unsafe != null) {
+                    throw new DataFormatException(zip, "zip entry " + TextFields.excerpt(name, 80) + " " + unsafe);
                 }
+                if (!seen.add(path)) {
+                    throw new DataFormatException(zip, "zip entry " + TextFields.excerpt(name, 80) + " appears twice");
+                }
+                if (seen.size() > MAX_ZIP_ENTRIES) {
+                    throw new DataFormatException(zip, "more than " + MAX_ZIP_ENTRIES + " zip entries");
+                }
+                Path p = root.resolve(path);
                 if (e.isDirectory()) {
                     Files.createDirectories(p);
-                } else {
-                    Files.createDirectories(p.getParent());
-                    Files.copy(in, p);
+                    continue;
+                }
+                Files.createDirectories(p.getParent());
+                try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE_NEW)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        budget -= n;
+                        if (budget < 0) {
+                            throw new DataFormatException(zip, "unpacks to more than "
+                                    + ReadLimits.defaults().maxDecompressedBytes() + " bytes (raise the limit with -D"
+                                    + ReadLimits.PROPERTY_PREFIX + "maxDecompressedBytes)");
+                        }
+                        out.write(buffer, 0, n);
+                    }
                 }
             }
-        } catch (java.util.zip.ZipException e) {
-            throw new DataFormatException(zip, "not a readable zip: " + e.getMessage(), e);
+            if (seen.isEmpty()) {
+                throw new DataFormatException(zip, "not a zip file, or one without entries");
+            }
+        } catch (java.util.zip.ZipException | EOFException | IllegalArgumentException e) {
+            // ZipInputStream reports a bad name encoding as IllegalArgumentException ("MALFORMED")
+            throw new DataFormatException(zip, "not a readable zip: " + TextFields.excerpt(
+                    String.valueOf(e.getMessage()), 120), e);
+        } catch (FileAlreadyExistsException e) {
+            throw new DataFormatException(zip, "zip entries " + TextFields.excerpt(String.valueOf(e.getFile()), 80)
+                    + " collide (a file and a folder of the same name?)", e);
         }
         return root;
     }

@@ -1,7 +1,9 @@
 package io.medseg.mlops;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.data.ReadLimits;
 import io.medseg.io.AtomicFile;
+import io.medseg.io.TextFields;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -9,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
@@ -99,8 +102,15 @@ public final class PackageManifest {
         if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             throw new PackageIntegrityException(file, "not a regular file");
         }
+        ReadLimits limits = ReadLimits.defaults();
+        long size = Files.size(file);
+        if (size > limits.maxFileBytes()) {
+            throw new PackageIntegrityException(file, "MANIFEST of " + size + " bytes is over the limit of "
+                    + limits.maxFileBytes() + " bytes (raise it with -D" + ReadLimits.PROPERTY_PREFIX
+                    + "maxFileBytes)");
+        }
         byte[] bytes = Files.readAllBytes(file);
-        return new PackageManifest(root, parse(file, bytes), Hashing.sha256(bytes));
+        return new PackageManifest(root, parse(file, bytes, limits.maxLineChars()), Hashing.sha256(bytes));
     }
 
     /**
@@ -169,7 +179,8 @@ public final class PackageManifest {
 
     // ---- reading ----
 
-    private static SortedMap<String, String> parse(Path file, byte[] bytes) throws PackageIntegrityException {
+    private static SortedMap<String, String> parse(Path file, byte[] bytes, int maxLineChars)
+            throws PackageIntegrityException {
         String text;
         try {
             text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
@@ -179,14 +190,19 @@ public final class PackageManifest {
         }
         SortedMap<String, String> entries = new TreeMap<>();
         Map<String, Integer> lineOf = new HashMap<>();
-        if (text.isEmpty()) {
-            return entries;
-        }
-        String[] lines = text.split("\n", -1);
-        int count = text.endsWith("\n") ? lines.length - 1 : lines.length;
-        for (int i = 0; i < count; i++) {
-            int lineNo = i + 1;
-            String line = lines[i];
+        int lineNo = 0;
+        for (int start = 0; start < text.length(); ) {
+            int end = text.indexOf('\n', start);
+            if (end < 0) {
+                end = text.length();
+            }
+            lineNo++;
+            if (end - start > maxLineChars) {
+                throw malformed(file, lineNo, "longer than the limit of " + maxLineChars + " characters (raise it "
+                        + "with -D" + ReadLimits.PROPERTY_PREFIX + "maxLineChars)");
+            }
+            String line = text.substring(start, end);
+            start = end + 1;
             if (line.isEmpty()) {
                 throw malformed(file, lineNo, "empty line");
             }
@@ -195,19 +211,25 @@ public final class PackageManifest {
             }
             if (line.length() < 67 || !Hashing.isSha256Hex(line.substring(0, 64).toLowerCase(Locale.ROOT))
                     || line.charAt(64) != ' ' || (line.charAt(65) != ' ' && line.charAt(65) != '*')) {
-                throw malformed(file, lineNo, "expected <64 hex digits><two spaces><relative path>, found \""
-                        + abbreviate(line) + "\"");
+                throw malformed(file, lineNo, "expected <64 hex digits><two spaces><relative path>, found "
+                        + TextFields.excerpt(line, 80));
             }
             String hash = line.substring(0, 64).toLowerCase(Locale.ROOT);
             String path = line.substring(66);
             String bad = badPath(path);
             if (bad != null) {
-                throw malformed(file, lineNo, "path \"" + abbreviate(path) + "\" " + bad);
+                throw malformed(file, lineNo, "path " + TextFields.excerpt(path, 80) + " " + bad);
+            }
+            try {
+                file.getFileSystem().getPath(path);
+            } catch (InvalidPathException e) {
+                throw malformed(file, lineNo, "path " + TextFields.excerpt(path, 80) + " is not a valid file name "
+                        + "here: " + e.getReason());
             }
             Integer earlier = lineOf.putIfAbsent(path, lineNo);
             if (earlier != null) {
-                throw malformed(file, lineNo, "path \"" + abbreviate(path) + "\" listed again (first on line "
-                        + earlier + ")");
+                throw malformed(file, lineNo, "path " + TextFields.excerpt(path, 80) + " listed again (first on "
+                        + "line " + earlier + ")");
             }
             entries.put(path, hash);
         }
@@ -216,16 +238,9 @@ public final class PackageManifest {
 
     /** Why a manifest path is unacceptable, or null if it is a plain relative path inside the package. */
     private static String badPath(String path) {
-        if (path.startsWith("/")) {
-            return "is absolute";
-        }
-        if (path.indexOf('\\') >= 0) {
-            return "contains a backslash (escaped names are not supported)";
-        }
-        for (String part : path.split("/", -1)) {
-            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
-                return "is not a normalised relative path";
-            }
+        String unsafe = unsafeRelativePath(path);
+        if (unsafe != null) {
+            return unsafe;
         }
         if (path.equals(FILE_NAME)) {
             return "is the MANIFEST itself";
@@ -236,12 +251,35 @@ public final class PackageManifest {
         return null;
     }
 
-    private static PackageIntegrityException malformed(Path file, int lineNo, String what) {
-        return new PackageIntegrityException(file, "malformed line " + lineNo + ": " + what);
+    /**
+     * Why {@code path} (with {@code '/'} separators) cannot name a file inside a package folder, or null if it can:
+     * absolute, a backslash, a control character, or an empty, {@code .} or {@code ..} part. Checked before the path
+     * is resolved against anything.
+     */
+    static String unsafeRelativePath(String path) {
+        if (path.startsWith("/")) {
+            return "is absolute";
+        }
+        if (path.indexOf('\\') >= 0) {
+            return "contains a backslash (escaped names are not supported)";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7F) {
+                return String.format(Locale.ROOT, "contains the control character \\x%02x at position %d", (int) c,
+                        i);
+            }
+        }
+        for (String part : path.split("/", -1)) {
+            if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+                return "is not a normalised relative path";
+            }
+        }
+        return null;
     }
 
-    private static String abbreviate(String s) {
-        return s.length() > 100 ? s.substring(0, 100) + "..." : s;
+    private static PackageIntegrityException malformed(Path file, int lineNo, String what) {
+        return new PackageIntegrityException(file, "malformed line " + lineNo + ": " + what);
     }
 
     private static PackageIntegrityException integrityError(Path root, List<Problem> problems) {

@@ -2,8 +2,10 @@ package io.medseg.mlops;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.backend.ModelState;
+import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.TextFields;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainerState;
 import java.io.BufferedInputStream;
@@ -163,15 +165,16 @@ public final class RunCheckpoints {
     private static ModelState readState(Path checkpoint, String name, Map<String, String> files) throws IOException {
         Path file = checkpoint.resolve(name);
         if (!Files.isRegularFile(file)) {
-            throw new IOException(name + " is missing");
+            throw new DataFormatException(file, "missing from the checkpoint");
         }
         String expected = files.get(name);
         if (expected == null) {
-            throw new IOException(name + " has no recorded SHA-256 in " + JSON);
+            throw new DataFormatException(checkpoint.resolve(JSON), "no SHA-256 recorded for " + name);
         }
         String actual = Hashing.sha256(file);
         if (!actual.equals(expected)) {
-            throw new IOException(name + " does not match its recorded SHA-256 (" + actual + " vs " + expected + ")");
+            throw new DataFormatException(file, "does not match its SHA-256 in " + JSON + " (" + actual + " vs "
+                    + TextFields.excerpt(expected, 64) + ")");
         }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             return ModelState.readFrom(in);

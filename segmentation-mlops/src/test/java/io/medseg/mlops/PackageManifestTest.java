@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.data.ReadLimits;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -171,14 +173,14 @@ class PackageManifestTest {
         escaping.set(4, escaping.get(4).substring(0, 66) + "../outside.json");
         Files.write(manifest, escaping);
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
-                .hasMessage(manifest + ": malformed line 5: path \"../outside.json\" is not a normalised relative "
+                .hasMessage(manifest + ": malformed line 5: path '../outside.json' is not a normalised relative "
                         + "path");
 
         List<String> twice = new ArrayList<>(lines);
         twice.add(lines.get(0));
         Files.write(manifest, twice);
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
-                .hasMessageContaining("malformed line 9: path \"MODEL_CARD.md\" listed again (first on line 1)");
+                .hasMessageContaining("malformed line 9: path 'MODEL_CARD.md' listed again (first on line 1)");
 
         List<String> blank = new ArrayList<>(lines);
         blank.add(1, "");
@@ -189,6 +191,50 @@ class PackageManifestTest {
         Files.writeString(manifest, String.join("\r\n", lines) + "\r\n");
         assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
                 .hasMessageContaining("malformed line 1: carriage return");
+    }
+
+    @Test
+    void refusesControlCharactersInManifestPathsBeforeResolvingThem() throws IOException {
+        Path manifest = pkg.resolve("MANIFEST");
+        List<String> lines = new ArrayList<>(Files.readAllLines(manifest));
+        String hash = lines.get(0).substring(0, 64);
+
+        for (char c : new char[] {'\0', '\u0001', '\t', '\u001b', '\u007f'}) {
+            List<String> hostile = new ArrayList<>(lines);
+            hostile.add(2, hash + "  model" + c + ".json");
+            Files.write(manifest, hostile);
+            String code = String.format(Locale.ROOT, "\\x%02x", (int) c);
+            assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
+                    .hasMessage(manifest + ": malformed line 3: path 'model" + code + ".json' contains the control "
+                            + "character " + code + " at position 5");
+        }
+    }
+
+    @Test
+    void refusesOverlongManifestLinesWithoutQuotingThem() throws IOException {
+        Path manifest = pkg.resolve("MANIFEST");
+        List<String> lines = new ArrayList<>(Files.readAllLines(manifest));
+        lines.add(lines.get(0).substring(0, 66) + "x".repeat(200_000));
+        Files.write(manifest, lines);
+
+        assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
+                .hasMessageStartingWith(manifest + ": malformed line " + lines.size() + ": longer than the limit of "
+                        + ReadLimits.defaults().maxLineChars() + " characters")
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(400));
+    }
+
+    @Test
+    void neverReadsThroughALinkedFolderOutOfThePackage(@TempDir Path outside) throws IOException {
+        Files.writeString(outside.resolve("secret.txt"), "not part of the package");
+        Path manifest = pkg.resolve("MANIFEST");
+        List<String> lines = new ArrayList<>(Files.readAllLines(manifest));
+        lines.add(Hashing.sha256(outside.resolve("secret.txt")) + "  linked/secret.txt");
+        lines.sort(Comparator.comparing(l -> l.substring(66)));
+        Files.write(manifest, lines);
+        Files.createSymbolicLink(pkg.resolve("linked"), outside);
+
+        assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
+                .hasMessage(pkg.resolve("linked") + ": symbolic link: a model package must hold regular files only");
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.medseg.data.dicom;
 
 import io.medseg.data.DataFormatException;
 import io.medseg.data.PixelSpacing;
+import io.medseg.data.ReadLimits;
+import io.medseg.io.TextFields;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A small, strict reader for single-frame grayscale DICOM Part 10 files with uncompressed little-endian pixel
@@ -80,9 +81,8 @@ public final class DicomReader {
     private static final Set<String> LONG_VRS =
             Set.of("OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV");
 
-    /** Decimal String grammar (PS3.5 6.2); stricter than Double.parseDouble, which takes hex, NaN, "1d". */
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
-    private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
+    /** Integer String: at most 12 characters (PS3.5 6.2), so at most 10 digits of an int after a sign. */
+    private static final int INTEGER_DIGITS = 10;
 
     private DicomReader() {
     }
@@ -95,12 +95,28 @@ public final class DicomReader {
      * @throws IOException if the file cannot be read
      */
     public static DicomImage read(Path file) throws IOException {
+        return read(file, ReadLimits.defaults());
+    }
+
+    /**
+     * Reads one DICOM Part 10 file within {@code limits}: the file size before it is read, the image size before the
+     * pixels are decoded.
+     *
+     * @throws DataFormatException as {@link #read(Path)}, and when the file or the image is over a limit
+     */
+    public static DicomImage read(Path file, ReadLimits limits) throws IOException {
         Objects.requireNonNull(file, "file");
-        long size = Files.size(file);
-        if (size > Integer.MAX_VALUE - 16) {
-            throw new DataFormatException(file, "file of " + size + " bytes is too large for a single-frame image");
+        Objects.requireNonNull(limits, "limits");
+        limits.checkFileSize(file, Files.size(file));
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(file, "too large to read into this JVM's heap of "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB (give Java more memory, or lower "
+                    + ReadLimits.PROPERTY_PREFIX + "maxFileBytes)");
         }
-        return new Parser(file, Files.readAllBytes(file)).parse();
+        return new Parser(file, bytes, limits).parse();
     }
 
     static String tagString(int tag) {
@@ -121,13 +137,15 @@ public final class DicomReader {
     private static final class Parser {
         private final Path file;
         private final byte[] b;
+        private final ReadLimits limits;
         private int pos;
         private final Map<Integer, Value> values = new HashMap<>();
         private Value pixelData;
 
-        Parser(Path file, byte[] bytes) {
+        Parser(Path file, byte[] bytes, ReadLimits limits) {
             this.file = file;
             this.b = bytes;
+            this.limits = limits;
         }
 
         DicomImage parse() throws DataFormatException {
@@ -154,7 +172,8 @@ public final class DicomReader {
                 throw fail("missing " + describe(TRANSFER_SYNTAX) + " in the file meta information");
             }
             if (!TransferSyntax.isSupported(ts)) {
-                throw fail("unsupported transfer syntax " + ts + " (" + TransferSyntax.name(ts)
+                // a UID has at most 64 characters; anything longer is shown cut short
+                throw fail("unsupported transfer syntax " + TextFields.excerpt(ts, 64) + " (" + TransferSyntax.name(ts)
                         + "): only uncompressed little-endian is supported ("
                         + TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN + ", " + TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN
                         + ")");
@@ -301,18 +320,20 @@ public final class DicomReader {
                 throw fail("image size must be positive: " + describe(ROWS) + " = " + rows + ", "
                         + describe(COLUMNS) + " = " + columns);
             }
+            limits.checkImage(file, "rows (0028,0010) x columns (0028,0011)", columns, rows, 1);
             int samples = optionalUs(SAMPLES_PER_PIXEL, 1);
             if (samples != 1) {
                 throw fail(describe(SAMPLES_PER_PIXEL) + " " + samples + " is not supported: expected 1 (grayscale)");
             }
             String photometric = string(PHOTOMETRIC);
             if (photometric != null && !photometric.equals("MONOCHROME1") && !photometric.equals("MONOCHROME2")) {
-                throw fail(describe(PHOTOMETRIC) + " '" + photometric
-                        + "' is not supported: expected MONOCHROME1 or MONOCHROME2");
+                throw fail(describe(PHOTOMETRIC) + " " + TextFields.excerpt(photometric)
+                        + " is not supported: expected MONOCHROME1 or MONOCHROME2");
             }
             String frames = string(NUMBER_OF_FRAMES);
             if (frames != null && !frames.equals("1")) {
-                throw fail(describe(NUMBER_OF_FRAMES) + " '" + frames + "' is not supported: expected 1");
+                throw fail(describe(NUMBER_OF_FRAMES) + " " + TextFields.excerpt(frames)
+                        + " is not supported: expected 1");
             }
             int bitsAllocated = requiredUs(BITS_ALLOCATED);
             if (bitsAllocated != 8 && bitsAllocated != 16) {
@@ -407,14 +428,14 @@ public final class DicomReader {
 
         private double decimal(int tag, String text, String whole) throws DataFormatException {
             String t = text.trim();
-            if (!DECIMAL.matcher(t).matches()) {
-                throw fail(describe(tag) + " at byte offset " + values.get(tag).offset + ": expected a decimal, found '"
-                        + whole + "'");
+            if (!TextFields.isDecimal(t)) {
+                throw fail(describe(tag) + " at byte offset " + values.get(tag).offset + ": expected a decimal, found "
+                        + TextFields.excerpt(whole));
             }
             double d = Double.parseDouble(t);
             if (!Double.isFinite(d)) {
                 throw fail(describe(tag) + " at byte offset " + values.get(tag).offset
-                        + ": expected a finite decimal, found '" + whole + "'");
+                        + ": expected a finite decimal, found " + TextFields.excerpt(whole));
             }
             return d;
         }
@@ -424,9 +445,9 @@ public final class DicomReader {
             if (s == null) {
                 return OptionalInt.empty();
             }
-            if (!INTEGER.matcher(s).matches()) {
+            if (!TextFields.isInteger(s, INTEGER_DIGITS)) {
                 throw fail(describe(tag) + " at byte offset " + values.get(tag).offset
-                        + ": expected an integer string, found '" + s + "'");
+                        + ": expected an integer string, found " + TextFields.excerpt(s));
             }
             long n = Long.parseLong(s);
             if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
@@ -444,13 +465,13 @@ public final class DicomReader {
             String[] parts = s.split("\\\\", -1);
             if (parts.length != 2) {
                 throw fail(describe(PIXEL_SPACING) + " at byte offset " + values.get(PIXEL_SPACING).offset
-                        + ": expected two values 'row\\column', found '" + s + "'");
+                        + ": expected two values 'row\\column', found " + TextFields.excerpt(s));
             }
             double row = decimal(PIXEL_SPACING, parts[0], s);
             double col = decimal(PIXEL_SPACING, parts[1], s);
             if (!(row > 0) || !(col > 0)) {
                 throw fail(describe(PIXEL_SPACING) + " at byte offset " + values.get(PIXEL_SPACING).offset
-                        + ": expected positive values, found '" + s + "'");
+                        + ": expected positive values, found " + TextFields.excerpt(s));
             }
             return new PixelSpacing(row, col);
         }

@@ -3,8 +3,10 @@ package io.medseg.data.tfrecord;
 import com.google.protobuf.ByteString;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
+import io.medseg.data.ReadLimits;
 import io.medseg.data.Sample;
 import io.medseg.data.tfrecord.proto.Example;
+import io.medseg.viz.PngDecoder;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
@@ -13,7 +15,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import javax.imageio.ImageIO;
 
 /**
  * A read-only schema for other TFRecord segmentation sets: which keys hold the image, the labels, the size and the
@@ -176,15 +177,8 @@ public final class GeneralSchema implements ExampleSchema {
     }
 
     private static Raster png(ByteString raw, String key, int height, int width) throws ExampleFormatException {
-        BufferedImage img;
-        try {
-            img = ImageIO.read(raw.newInput());
-        } catch (IOException e) {
-            throw new ExampleFormatException("feature '" + key + "' is not a readable png: " + e.getMessage(), e);
-        }
-        if (img == null) {
-            throw new ExampleFormatException("feature '" + key + "' is not a png (" + raw.size() + " bytes)");
-        }
+        BufferedImage img = PngDecoder.decode(raw.toByteArray(), ReadLimits.defaults(),
+                (message, cause) -> new ExampleFormatException("feature '" + key + "': " + message, cause));
         Raster r = img.getRaster();
         int bits = r.getSampleModel().getSampleSize(0);
         if (r.getNumBands() != 1 || (bits != 8 && bits != 16)) {

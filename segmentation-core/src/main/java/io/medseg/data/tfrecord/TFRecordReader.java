@@ -1,12 +1,14 @@
 package io.medseg.data.tfrecord;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.data.ReadLimits;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -21,19 +23,23 @@ import org.slf4j.LoggerFactory;
  * through {@link GZIPInputStream}; offsets then count bytes of the uncompressed stream.
  *
  * <p>Faults are {@link DataFormatException}s naming the file, the record index and its byte offset: a length or
- * payload checksum mismatch, a length over 1 GiB (or, for plain files, more than the bytes left), and a file that
- * ends inside a record. With {@code skipCorrupt} a record whose payload checksum fails is skipped and counted; a
+ * payload checksum mismatch, a length over {@link ReadLimits#maxRecordBytes()} (or, for plain files, more than the
+ * bytes left), a gzip stream that expands past {@link ReadLimits#maxDecompressedBytes()}, and a file that ends inside
+ * a record. A compressed record's declared length is never trusted for an allocation: its payload is read in growing
+ * chunks, so a short stream that announces a large record fails at its end, not in the heap. With {@code skipCorrupt} a record whose payload checksum fails is skipped and counted; a
  * bad length checksum leaves no way to find the next record, so reading stops there (counted, with a warning), as
  * it does at a truncated tail.
  */
 public final class TFRecordReader implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TFRecordReader.class);
-    static final long MAX_RECORD_BYTES = 1L << 30;
     private static final int HEADER = 12;
+    /** First chunk of a compressed record's payload; it doubles while the stream delivers more. */
+    private static final int FIRST_CHUNK = 1 << 16;
 
     private final Path file;
     private final InputStream in;
     private final boolean skipCorrupt;
+    private final ReadLimits limits;
     /** Bytes in the file for plain files, -1 for gzip (unknown until read). */
     private final long size;
     private final byte[] header = new byte[HEADER];
@@ -45,10 +51,11 @@ public final class TFRecordReader implements AutoCloseable {
     private int skipped;
     private boolean ended;
 
-    private TFRecordReader(Path file, InputStream in, boolean skipCorrupt, long size) {
+    private TFRecordReader(Path file, InputStream in, boolean skipCorrupt, ReadLimits limits, long size) {
         this.file = file;
         this.in = in;
         this.skipCorrupt = skipCorrupt;
+        this.limits = limits;
         this.size = size;
     }
 
@@ -59,15 +66,26 @@ public final class TFRecordReader implements AutoCloseable {
 
     /** Opens {@code file}; with {@code skipCorrupt}, records with a bad payload checksum are skipped and counted. */
     public static TFRecordReader open(Path file, boolean skipCorrupt) throws IOException {
+        return open(file, skipCorrupt, ReadLimits.defaults());
+    }
+
+    /** As {@link #open(Path, boolean)}, within {@code limits} (record size, decompressed size). */
+    public static TFRecordReader open(Path file, boolean skipCorrupt, ReadLimits limits) throws IOException {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(limits, "limits");
         boolean gzip = isGzip(file);
         InputStream raw = Files.newInputStream(file);
         try {
             if (gzip) {
                 return new TFRecordReader(file, new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16),
-                        skipCorrupt, -1);
+                        skipCorrupt, limits, -1);
             }
-            return new TFRecordReader(file, new BufferedInputStream(raw, 1 << 16), skipCorrupt, Files.size(file));
+            return new TFRecordReader(file, new BufferedInputStream(raw, 1 << 16), skipCorrupt, limits,
+                    Files.size(file));
+        } catch (EOFException e) {
+            raw.close();
+            throw new DataFormatException(file, "truncated gzip stream: the file has " + Files.size(file)
+                    + " bytes, less than a gzip header (10 bytes)", e);
         } catch (ZipException e) {
             raw.close();
             throw new DataFormatException(file, "not a readable gzip stream: " + e.getMessage(), e);
@@ -107,7 +125,7 @@ public final class TFRecordReader implements AutoCloseable {
         while (!ended) {
             long start = position;
             long index = nextIndex;
-            int n = read(header, HEADER, index, start);
+            int n = read(header, 0, HEADER, index, start);
             if (n == 0) {
                 ended = true;
                 return null;
@@ -132,8 +150,10 @@ public final class TFRecordReader implements AutoCloseable {
                         index, start, what);
                 return null;
             }
-            if (length < 0 || length > MAX_RECORD_BYTES) {
-                throw fault(index, start, "record length " + Long.toUnsignedString(length) + " exceeds the 1 GiB limit");
+            if (length < 0 || length > limits.maxRecordBytes()) {
+                throw fault(index, start, "record length " + Long.toUnsignedString(length) + " is over the limit of "
+                        + limits.maxRecordBytes() + " bytes (raise it with -D" + ReadLimits.PROPERTY_PREFIX
+                        + "maxRecordBytes)");
             }
             if (size >= 0 && length + 4 > size - position) {
                 // The length passed its checksum, so the file, not the length, is short.
@@ -141,13 +161,21 @@ public final class TFRecordReader implements AutoCloseable {
                         + (size - position) + " bytes remain");
                 return null;
             }
-            byte[] payload = new byte[(int) length];
-            int got = read(payload, payload.length, index, start);
-            if (got < payload.length) {
+            byte[] payload = size >= 0 ? new byte[(int) length] : new byte[(int) Math.min(length, FIRST_CHUNK)];
+            int got = 0;
+            while (true) {
+                got += read(payload, got, payload.length - got, index, start);
+                if (got < payload.length || got == length) {
+                    break;
+                }
+                // the stream delivered all asked for so far: only now is the next chunk worth allocating
+                payload = Arrays.copyOf(payload, (int) Math.min(length, 2L * payload.length));
+            }
+            if (got < length) {
                 truncated(index, start, "the file ends " + got + " bytes into a " + length + "-byte payload");
                 return null;
             }
-            int f = read(footer, 4, index, start);
+            int f = read(footer, 0, 4, index, start);
             if (f < 4) {
                 truncated(index, start, "the file ends inside the payload checksum");
                 return null;
@@ -212,16 +240,24 @@ public final class TFRecordReader implements AutoCloseable {
         return new DataFormatException(file, "record " + index + " at byte offset " + start + ": " + what);
     }
 
-    /** Reads up to {@code len} bytes, fewer only at the end of the stream; a cut gzip stream counts as its end. */
-    private int read(byte[] buf, int len, long index, long start) throws IOException {
+    /**
+     * Reads up to {@code len} bytes into {@code buf} at {@code off}, fewer only at the end of the stream; a cut gzip
+     * stream counts as its end.
+     */
+    private int read(byte[] buf, int off, int len, long index, long start) throws IOException {
         int total = 0;
         try {
             while (total < len) {
-                int r = in.read(buf, total, len - total);
+                int r = in.read(buf, off + total, len - total);
                 if (r < 0) {
                     break;
                 }
                 total += r;
+                if (size < 0 && position + total > limits.maxDecompressedBytes()) {
+                    throw fault(index, start, "the gzip stream expands past the limit of "
+                            + limits.maxDecompressedBytes() + " bytes (raise it with -D" + ReadLimits.PROPERTY_PREFIX
+                            + "maxDecompressedBytes)");
+                }
             }
         } catch (EOFException e) {
             // GZIPInputStream reports a cut-off stream this way: treat like the end of a plain file.

@@ -277,7 +277,7 @@ class DicomReaderTest {
         Path f = header(DicomTestWriter.claiming(uid), 4, 4, 16, 16, 1).element(PIXEL_DATA, "OW", new byte[32])
                 .write(tmp, "ts.dcm");
 
-        assertFails(f).hasMessageContaining("unsupported transfer syntax " + uid + " (" + name
+        assertFails(f).hasMessageContaining("unsupported transfer syntax '" + uid + "' (" + name
                 + "): only uncompressed little-endian is supported");
     }
 

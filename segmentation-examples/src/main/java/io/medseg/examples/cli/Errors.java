@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.MedsegException;
 import io.medseg.data.DataFormatException;
+import io.medseg.io.TextFields;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -90,6 +91,6 @@ final class Errors {
         if (message == null || message.isBlank()) {
             return t.getClass().getSimpleName();
         }
-        return message.strip().replaceAll("\\s*\\R\\s*", " ");
+        return TextFields.oneLine(message);
     }
 }

@@ -7,6 +7,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
+import io.medseg.data.ReadLimits;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
 import java.io.IOException;
@@ -355,6 +356,7 @@ public final class DataProfile {
      * {@link DataFormatException} naming the file and the problem.
      */
     public static DataProfile read(Path file) throws IOException {
+        ReadLimits.defaults().checkFileSize(file, Files.size(file));
         String text;
         try {
             text = Files.readString(file);

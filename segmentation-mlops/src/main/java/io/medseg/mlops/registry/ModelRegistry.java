@@ -6,6 +6,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.TextFields;
 import io.medseg.mlops.PackageIntegrityException;
 import io.medseg.mlops.PackageManifest;
 import java.io.IOException;
@@ -561,7 +562,7 @@ public final class ModelRegistry {
             throw new DataFormatException(file, "malformed registry entry: " + bad.getMessage(), bad);
         }
         if (!e.name.equals(name) || !Integer.toString(e.version).equals(versionDir.getFileName().toString())) {
-            throw new DataFormatException(file, "malformed registry entry: entry says " + e.name + " " + e.version
+            throw new DataFormatException(file, "malformed registry entry: entry says " + TextFields.excerpt(e.name) + " " + e.version
                     + " but lies in " + name + "/" + versionDir.getFileName());
         }
         return Optional.of(e);
