@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.medseg.backend.ModelState;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.WriteFailures;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainerState;
 import java.io.BufferedInputStream;
@@ -79,6 +80,9 @@ public final class RunCheckpoints {
                 FileTrees.deleteTree(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the hidden folder is deleted below: name the checkpoint the user will look for
+            throw WriteFailures.naming(target, e);
         } finally {
             if (Files.exists(tmp)) {
                 FileTrees.deleteTree(tmp);
