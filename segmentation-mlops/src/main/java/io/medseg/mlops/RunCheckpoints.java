@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * {@link ModelState} binary format, and {@code checkpoint.json} with the epoch, step count, history and the
  * SHA-256 of each binary file. A checkpoint is written into a hidden folder and renamed into place when complete,
  * so a run killed at any moment leaves only complete checkpoints under their final names; reading verifies the
- * hashes and falls back to the previous checkpoint if one does not verify. The newest {@code keep} are kept.
+ * hashes and falls back to the previous checkpoint if one does not verify. The newest {@code keep} are kept; an
+ * older one (or one written again) is renamed to a hidden name before it is deleted, so that a kill mid-delete
+ * never leaves a {@code checkpoint.json} beside missing weights.
  */
 public final class RunCheckpoints {
     static final String JSON = "checkpoint.json";
@@ -77,7 +79,7 @@ public final class RunCheckpoints {
                     state.bestEpoch(), state.bestValidationDice(), state.history(), files);
             Files.writeString(tmp.resolve(JSON), Json.write(json), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
-                FileTrees.deleteTree(target);
+                FileTrees.deleteTreeAside(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -102,7 +104,8 @@ public final class RunCheckpoints {
     private void prune() throws IOException {
         List<Path> all = list();
         for (int i = keep; i < all.size(); i++) {
-            FileTrees.deleteTree(all.get(i));
+            // renamed away first: a kill mid-delete must not leave a checkpoint.json beside missing weights
+            FileTrees.deleteTreeAside(all.get(i));
         }
     }
 

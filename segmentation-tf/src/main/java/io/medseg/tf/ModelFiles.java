@@ -84,7 +84,8 @@ final class ModelFiles {
                 for (Path e : entries) {
                     Path dest = target.resolve(e.getFileName().toString());
                     if (Files.isDirectory(dest)) {
-                        FileTrees.deleteTree(dest);
+                        // the old variables/ leaves in one rename, never half-deleted beside a new saved_model.pb
+                        FileTrees.deleteTreeAside(dest);
                     }
                     Files.move(e, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
