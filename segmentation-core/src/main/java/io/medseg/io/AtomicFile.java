@@ -31,7 +31,12 @@ public final class AtomicFile {
                 + ".tmp");
     }
 
-    /** Writes {@code content} to {@code target}, replacing what was there only once the write is complete. */
+    /**
+     * Writes {@code content} to {@code target}, replacing what was there only once the write is complete.
+     *
+     * @throws java.nio.file.FileSystemException naming {@code target} when the disk is full or the write fails
+     *     without naming a file ({@link WriteFailures#naming})
+     */
     public static void write(Path target, Content content) throws IOException {
         Path abs = target.toAbsolutePath();
         Files.createDirectories(abs.getParent());
@@ -44,6 +49,8 @@ public final class AtomicFile {
             }
             moveInto(tmp, abs);
             moved = true;
+        } catch (IOException e) {
+            throw WriteFailures.naming(abs, e);
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 
 /** Whole-folder operations used by model saving, run checkpoints, packages and the registry. */
@@ -37,6 +38,22 @@ public final class FileTrees {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /**
+     * Deletes a folder after renaming it to a hidden name beside it, so that it leaves its name in one step: a
+     * process killed while deleting leaves a hidden folder, never a half-deleted one under the name readers look
+     * for (a checkpoint whose weights are gone, a model without its variables). Nothing when it does not exist.
+     */
+    public static void deleteTreeAside(Path dir) throws IOException {
+        Path abs = dir.toAbsolutePath();
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Path aside = abs.resolveSibling("." + abs.getFileName() + ".deleting-"
+                + Long.toUnsignedString(System.nanoTime(), 36));
+        Files.move(abs, aside, StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(aside);
     }
 
     /** Copies a folder tree to {@code to}, which must not exist yet. */

@@ -7,6 +7,8 @@
  *       fault.</li>
  *   <li>{@link io.medseg.io.AtomicFile}: writes that complete or leave nothing, by a temporary file and a rename.</li>
  *   <li>{@link io.medseg.io.FileTrees}: deleting and copying folder trees without following links.</li>
+ *   <li>{@link io.medseg.io.WriteFailures}: a failed write (a full disk above all) reported under the name of the
+ *       file or folder being written, not a temporary one.</li>
  * </ul>
  */
 package io.medseg.io;

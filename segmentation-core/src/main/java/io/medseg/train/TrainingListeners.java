@@ -16,6 +16,10 @@ public final class TrainingListeners {
         return progressBar(System.err);
     }
 
+    /**
+     * The progress bar on {@code out}. It is {@link AutoCloseable}: closing it after a failed training (as
+     * {@code TrainingRuns} does) ends the open bar line, so that the error printed next has a line of its own.
+     */
     public static TrainingListener progressBar(PrintStream out) {
         return new ProgressBar(Objects.requireNonNull(out, "out"));
     }
@@ -37,9 +41,14 @@ public final class TrainingListeners {
         };
     }
 
-    static final class ProgressBar implements TrainingListener {
+    /**
+     * Redraws one line per batch with a carriage return. Closing it ends that line when training stopped before
+     * {@link #onTrainingEnd}, so that an error printed next starts a line of its own.
+     */
+    static final class ProgressBar implements TrainingListener, AutoCloseable {
         private static final int WIDTH = 24;
         private final PrintStream out;
+        private boolean lineOpen;
         private TrainingPlan plan;
         private long startNanos;
         private double lossSum;
@@ -74,6 +83,7 @@ public final class TrainingListeners {
             out.printf(Locale.ROOT, "\repoch %d/%d [%s] loss %.4f  val dice %s  ETA %s   ", epoch, plan.epochs(),
                     bar, lossSum / lossCount, lastDice, formatSeconds(eta));
             out.flush();
+            lineOpen = true;
         }
 
         @Override
@@ -91,6 +101,16 @@ public final class TrainingListeners {
                             ? String.format(Locale.ROOT, " (val dice %.4f)", result.bestValidationDice().getAsDouble())
                             : "");
             out.flush();
+            lineOpen = false;
+        }
+
+        @Override
+        public void close() {
+            if (lineOpen) {
+                out.println();
+                out.flush();
+                lineOpen = false;
+            }
         }
 
         static String formatSeconds(double s) {

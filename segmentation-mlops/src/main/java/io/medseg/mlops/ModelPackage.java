@@ -8,6 +8,7 @@ import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.io.TextFields;
+import io.medseg.io.WriteFailures;
 import io.medseg.model.UNetSpec;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -151,6 +152,9 @@ public final class ModelPackage {
                 }
                 Files.move(stage, target, StandardCopyOption.ATOMIC_MOVE);
             }
+        } catch (IOException e) {
+            // a full disk is reported by the copy under its source or the hidden staging folder: name the package
+            throw WriteFailures.naming(target, e);
         } finally {
             FileTrees.deleteTree(stage);
         }

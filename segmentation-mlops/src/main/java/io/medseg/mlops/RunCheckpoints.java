@@ -6,6 +6,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
 import io.medseg.io.TextFields;
+import io.medseg.io.WriteFailures;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainerState;
 import java.io.BufferedInputStream;
@@ -34,7 +35,9 @@ import java.util.function.Consumer;
  * {@link ModelState} binary format, and {@code checkpoint.json} with the epoch, step count, history and the
  * SHA-256 of each binary file. A checkpoint is written into a hidden folder and renamed into place when complete,
  * so a run killed at any moment leaves only complete checkpoints under their final names; reading verifies the
- * hashes and falls back to the previous checkpoint if one does not verify. The newest {@code keep} are kept.
+ * hashes and falls back to the previous checkpoint if one does not verify. The newest {@code keep} are kept; an
+ * older one (or one written again) is renamed to a hidden name before it is deleted, so that a kill mid-delete
+ * never leaves a {@code checkpoint.json} beside missing weights.
  */
 public final class RunCheckpoints {
     static final String JSON = "checkpoint.json";
@@ -78,9 +81,12 @@ public final class RunCheckpoints {
                     state.bestEpoch(), state.bestValidationDice(), state.history(), files);
             Files.writeString(tmp.resolve(JSON), Json.write(json), StandardCharsets.UTF_8);
             if (Files.exists(target)) {
-                FileTrees.deleteTree(target);
+                FileTrees.deleteTreeAside(target);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            // the hidden folder is deleted below: name the checkpoint the user will look for
+            throw WriteFailures.naming(target, e);
         } finally {
             if (Files.exists(tmp)) {
                 FileTrees.deleteTree(tmp);
@@ -100,7 +106,8 @@ public final class RunCheckpoints {
     private void prune() throws IOException {
         List<Path> all = list();
         for (int i = keep; i < all.size(); i++) {
-            FileTrees.deleteTree(all.get(i));
+            // renamed away first: a kill mid-delete must not leave a checkpoint.json beside missing weights
+            FileTrees.deleteTreeAside(all.get(i));
         }
     }
 

@@ -5,6 +5,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.WriteFailures;
 import io.medseg.model.UNetSpec;
 import io.medseg.train.Checkpointer;
 import io.medseg.train.EpochResult;
@@ -260,6 +261,8 @@ public final class TrainingRun implements TrainingListener, Checkpointer {
                 Files.move(target, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             Files.move(fresh, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw WriteFailures.naming(target.toAbsolutePath(), e);
         } finally {
             FileTrees.deleteTree(fresh);
             FileTrees.deleteTree(old);

@@ -4,6 +4,7 @@ import io.medseg.backend.ModelState;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.WriteFailures;
 import io.medseg.model.UNetSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +21,7 @@ import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.TensorFlow;
+import org.tensorflow.exceptions.TensorFlowException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -47,9 +49,11 @@ final class ModelFiles {
         }
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        // write everything beside the target first, then move it in entry by entry: a failed save leaves what
-        // was there before untouched
-        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".saving-");
+        // write everything into a hidden folder first, then move it in entry by entry: a failed save leaves what
+        // was there before untouched. Inside the target when it exists, so that the moves stay on its file system
+        // (a run directory may be a volume of its own) and nothing is left beside it.
+        Path tmp = Files.isDirectory(target) ? Files.createTempDirectory(target, ".saving-")
+                : Files.createTempDirectory(parent, "." + target.getFileName() + ".saving-");
         try {
             Path exportDir = tmp.resolve("export");
             Session session = model.session();
@@ -58,8 +62,16 @@ final class ModelFiles {
                     .output(OUTPUT_NAME, model.network().probabilities())
                     .methodName("tensorflow/serving/predict")
                     .build();
-            SavedModelBundle.exporter(exportDir.toString()).withTags(SERVE_TAG).withSession(session)
-                    .withSignature(signature).export();
+            try {
+                SavedModelBundle.exporter(exportDir.toString()).withTags(SERVE_TAG).withSession(session)
+                        .withSignature(signature).export();
+            } catch (TensorFlowException e) {
+                if (WriteFailures.isDiskFull(e)) {
+                    // TensorFlow's message names its own temporary file and suggests an out-of-memory report
+                    throw WriteFailures.naming(target, new IOException(e.getMessage(), e));
+                }
+                throw e;
+            }
             UNetSpec spec = model.spec();
             ModelJson json = new ModelJson(FORMAT, FORMAT_VERSION, TensorFlowBackend.NAME, TensorFlow.version(),
                     new SignatureJson(SERVE_TAG, Signature.DEFAULT_KEY, INPUT_NAME, OUTPUT_NAME,
@@ -72,11 +84,14 @@ final class ModelFiles {
                 for (Path e : entries) {
                     Path dest = target.resolve(e.getFileName().toString());
                     if (Files.isDirectory(dest)) {
-                        FileTrees.deleteTree(dest);
+                        // the old variables/ leaves in one rename, never half-deleted beside a new saved_model.pb
+                        FileTrees.deleteTreeAside(dest);
                     }
                     Files.move(e, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
                 }
             }
+        } catch (IOException e) {
+            throw WriteFailures.naming(target, e);
         } finally {
             FileTrees.deleteTree(tmp);
         }

@@ -3,6 +3,7 @@ package io.medseg.examples.cli;
 import io.medseg.MedsegException;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.TextFields;
+import io.medseg.io.WriteFailures;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -16,7 +17,8 @@ import java.nio.file.NotDirectoryException;
  * Turns any failure into one line for the user and an exit code: {@value #USAGE} when the user's input is at fault
  * (a path, a value, or a file the library refused: {@link DataFormatException} and its subclasses, among them a
  * package that does not match its MANIFEST), {@value #FAILURE} for everything else, the library's other
- * {@link MedsegException}s included (no usable backend, a registry rule). The stack trace is only for
+ * {@link MedsegException}s included (no usable backend, a registry rule) and a full disk ({@code PATH: no space left
+ * on device}, naming the file or folder that could not be written, not a temporary one). The stack trace is only for
  * {@code --verbose}: users need to know which file and what is wrong with it, not where in our code we noticed.
  */
 final class Errors {
@@ -47,6 +49,11 @@ final class Errors {
 
     static Outcome describe(Throwable t) {
         if (t instanceof UncheckedIOException u && u.getCause() != null) {
+            if (u.getCause().getClass() == IOException.class && u.getMessage() != null
+                    && !u.getMessage().equals(u.getCause().toString())) {
+                // a bare IOException names nothing ("No space left on device"); the wrapper says what was written
+                return new Outcome(FAILURE, oneLine(u.getMessage(), u));
+            }
             return describe(u.getCause());
         }
         if (t instanceof UsageException || t instanceof DataFormatException || t instanceof IllegalArgumentException) {
@@ -65,6 +72,12 @@ final class Errors {
             return new Outcome(USAGE, e.getFile() + ": already exists");
         }
         if (t instanceof FileSystemException e) {
+            if (WriteFailures.isDiskFull(e)) {
+                // a copy names its source first; the side that ran out of space is the target
+                String file = e.getOtherFile() != null ? e.getOtherFile() : e.getFile();
+                return new Outcome(FAILURE, file + ": " + (WriteFailures.QUOTA.equals(e.getReason())
+                        ? "disk quota exceeded" : "no space left on device"));
+            }
             return new Outcome(FAILURE, e.getFile() + ": " + (e.getReason() == null ? "i/o error" : e.getReason()));
         }
         if (t instanceof MedsegException) {

@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,23 @@ class ErrorsTest {
                 .isEqualTo(new Outcome(1, "training diverged: loss NaN"));
         assertThat(Errors.describe(new NullPointerException()).message()).isEqualTo(
                 "internal error (NullPointerException)");
+    }
+
+    @Test
+    void aFullDiskNamesTheFileOrFolderThatCouldNotBeWritten() {
+        assertThat(Errors.describe(new FileSystemException("/runs/lv/checkpoints/epoch-0003", null,
+                "No space left on device")))
+                .isEqualTo(new Outcome(1, "/runs/lv/checkpoints/epoch-0003: no space left on device"));
+        // a copy that ran out of space names its source first; the target is what could not be written
+        assertThat(Errors.describe(new FileSystemException("/runs/lv/saved_model.pb", "/pkg/saved_model.pb",
+                "No space left on device")).message()).isEqualTo("/pkg/saved_model.pb: no space left on device");
+        assertThat(Errors.describe(new UncheckedIOException("checkpoint after epoch 3 failed",
+                new FileSystemException("/r/checkpoints/epoch-0003", null, "Disk quota exceeded"))))
+                .isEqualTo(new Outcome(1, "/r/checkpoints/epoch-0003: disk quota exceeded"));
+        // a bare IOException names nothing: the wrapper's message says which file was being written
+        assertThat(Errors.describe(new UncheckedIOException("cannot write event file /r/tb/events.out.tfevents.1: "
+                + "No space left on device", new IOException("No space left on device"))).message())
+                .isEqualTo("cannot write event file /r/tb/events.out.tfevents.1: No space left on device");
     }
 
     @Test
