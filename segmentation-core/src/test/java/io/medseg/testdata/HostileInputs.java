@@ -126,24 +126,22 @@ public final class HostileInputs {
 
     /** A real 20000 x 20000 grey PNG (about 390 KB of compressed zeros) among the images of a folder dataset. */
     public static Case pngOf20000Squared(Path dir) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("png-20000"));
-        Path image = Files.createDirectories(root.resolve("images")).resolve("a.png");
-        try (OutputStream out = Files.newOutputStream(image)) {
-            writeGreyPng(out, 20_000, 20_000, true);
-        }
-        maskOf(root, "a");
-        return new Case("png-20000", "a 389 KB PNG of 20000 x 20000 pixels", root, image);
+        return pngCase(dir, "png-20000", "a 389 KB PNG of 20000 x 20000 pixels", 20_000, true);
     }
 
     /** A PNG of 56 bytes whose header announces 30000 x 30000 pixels and whose data stops after 16 of them. */
     public static Case tinyPngAnnouncing30000Squared(Path dir) throws IOException {
-        Path root = Files.createDirectories(dir.resolve("png-30000-tiny"));
+        return pngCase(dir, "png-30000-tiny", "a 56-byte PNG announcing 30000 x 30000 pixels", 30_000, false);
+    }
+
+    private static Case pngCase(Path dir, String name, String defect, int size, boolean complete) throws IOException {
+        Path root = Files.createDirectories(dir.resolve(name));
         Path image = Files.createDirectories(root.resolve("images")).resolve("a.png");
         try (OutputStream out = Files.newOutputStream(image)) {
-            writeGreyPng(out, 30_000, 30_000, false);
+            writeGreyPng(out, size, size, complete);
         }
         maskOf(root, "a");
-        return new Case("png-30000-tiny", "a 56-byte PNG announcing 30000 x 30000 pixels", root, image);
+        return new Case(name, defect, root, image);
     }
 
     // ---- class 5: unbounded raw input in messages ----

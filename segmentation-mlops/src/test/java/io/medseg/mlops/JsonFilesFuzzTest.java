@@ -103,46 +103,51 @@ class JsonFilesFuzzTest {
         return FuzzFiles.seedsWithCuts(seedFiles().get("validationRecord"));
     }
 
+    /** A reader of the file at a path. */
+    private interface Reader {
+        Object read(Path file) throws Exception;
+    }
+
+    /** Writes the bytes to {@code relative} in the scratch folder and reads them with {@code reader}. */
+    private static void read(String relative, byte[] data, Reader reader) throws Exception {
+        Path file = FuzzFiles.write("json/" + relative, data);
+        FuzzFiles.badInputOnly(() -> reader.read(file));
+    }
+
     @MethodSource("dataManifestSeeds")
     @FuzzTest(maxDuration = "5m")
     void dataManifest(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/data-manifest.json", data);
-        FuzzFiles.badInputOnly(() -> DataManifest.read(file));
+        read("data-manifest.json", data, DataManifest::read);
     }
 
     @MethodSource("provenanceSeeds")
     @FuzzTest(maxDuration = "5m")
     void provenance(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/run/" + TrainingRun.PROVENANCE, data);
-        FuzzFiles.badInputOnly(() -> TrainingProvenance.read(file.getParent()));
+        read("run/" + TrainingRun.PROVENANCE, data, file -> TrainingProvenance.read(file.getParent()));
     }
 
     @MethodSource("metricsSeeds")
     @FuzzTest(maxDuration = "5m")
     void metrics(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/metrics.json", data);
-        FuzzFiles.badInputOnly(() -> ModelMetrics.read(file));
+        read("metrics.json", data, ModelMetrics::read);
     }
 
     @MethodSource("checkpointSeeds")
     @FuzzTest(maxDuration = "5m")
     void checkpoint(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/checkpoint/checkpoint.json", data);
-        FuzzFiles.badInputOnly(() -> RunCheckpoints.read(file.getParent()));
+        read("checkpoint/checkpoint.json", data, file -> RunCheckpoints.read(file.getParent()));
     }
 
     @MethodSource("dataProfileSeeds")
     @FuzzTest(maxDuration = "5m")
     void dataProfile(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/data-profile.json", data);
-        FuzzFiles.badInputOnly(() -> DataProfile.read(file));
+        read("data-profile.json", data, DataProfile::read);
     }
 
     @MethodSource("validationRecordSeeds")
     @FuzzTest(maxDuration = "5m")
     void validationRecord(byte[] data) throws Exception {
-        Path file = FuzzFiles.write("json/validation.json", data);
-        FuzzFiles.badInputOnly(() -> ValidationRecord.read(file));
+        read("validation.json", data, ValidationRecord::read);
     }
 
     @Test
