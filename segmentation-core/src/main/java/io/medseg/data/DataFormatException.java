@@ -1,6 +1,7 @@
 package io.medseg.data;
 
 import io.medseg.MedsegException;
+import io.medseg.io.TextFields;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -11,15 +12,18 @@ import java.util.Optional;
 public class DataFormatException extends MedsegException {
     private static final long serialVersionUID = 1L;
 
+    /** The most characters of the file's path a message shows: names can come from an archive or a listing. */
+    private static final int MAX_PATH_CHARS = 300;
+
     private final transient Path file;
 
     public DataFormatException(Path file, String message) {
-        super(file + ": " + message);
+        super(shown(file) + ": " + message);
         this.file = file;
     }
 
     public DataFormatException(Path file, String message, Throwable cause) {
-        super(file + ": " + message, cause);
+        super(shown(file) + ": " + message, cause);
         this.file = file;
     }
 
@@ -27,6 +31,10 @@ public class DataFormatException extends MedsegException {
     protected DataFormatException(String message, Throwable cause) {
         super(message, cause);
         this.file = null;
+    }
+
+    private static String shown(Path file) {
+        return TextFields.printable(String.valueOf(file), MAX_PATH_CHARS);
     }
 
     /** The offending file, when the problem is in one. */

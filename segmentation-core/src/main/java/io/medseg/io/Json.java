@@ -67,6 +67,9 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Json {
     /** Deeper nesting than any file of ours needs; stops a hostile file from exhausting the stack. */
     private static final int MAX_DEPTH = 512;
+    /** The most characters of a key path and of a problem a message shows. */
+    private static final int MAX_PATH_CHARS = 120;
+    private static final int MAX_PROBLEM_CHARS = 300;
     private static final double WHOLE_LIMIT = 1e15;
     private static final java.util.regex.Pattern SOURCE_REFERENCE = java.util.regex.Pattern.compile(
             " ?\\((?:start marker at )?\\[Source: [^\\]]*\\]\\)|\\[Source: [^\\]]*\\]");
@@ -197,7 +200,8 @@ public final class Json {
      * line and column, without Jackson's class names and reference chains.
      */
     public static String describe(JacksonException e) {
-        String path = path(e);
+        // keys, tokens and refused values come from the file: shown escaped and cut short
+        String path = TextFields.printable(path(e), MAX_PATH_CHARS);
         String what;
         if (e instanceof ValueInstantiationException && e.getCause() != null && e.getCause().getMessage() != null) {
             // the record's own validation refused the value: its message says why
@@ -214,7 +218,7 @@ public final class Json {
         } else if (!(e instanceof DatabindException)) {
             sb.append("invalid json: ");
         }
-        sb.append(what);
+        sb.append(TextFields.printable(what, MAX_PROBLEM_CHARS));
         TokenStreamLocation loc = e.getLocation();
         if (loc != null && loc.getLineNr() > 0) {
             sb.append(String.format(Locale.ROOT, " (line %d, column %d)", loc.getLineNr(), loc.getColumnNr()));

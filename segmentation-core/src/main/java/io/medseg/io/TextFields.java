@@ -155,6 +155,33 @@ public final class TextFields {
         return text.substring(0, end);
     }
 
+    /**
+     * {@code text} made fit for one line of a message without quoting: control characters and line separators
+     * escaped (<code>&#92;x00</code>, <code>&#92;u2028</code>), other characters kept, and anything past {@code max}
+     * characters left out and counted. For messages of other parsers that may quote input (JSON keys, tokens).
+     */
+    public static String printable(CharSequence text, int max) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder sb = new StringBuilder();
+        int shown = Math.min(text.length(), max);
+        for (int i = 0; i < shown; i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || (c >= 0x7F && c < 0xA0)) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else if (c == '\u2028' || c == '\u2029') {
+                sb.append(String.format("\\u%04x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        if (text.length() > shown) {
+            sb.append("... (and ").append(text.length() - shown).append(" more characters)");
+        }
+        return sb.toString();
+    }
+
     /** A line longer than the reader's limit. */
     public static final class LineTooLongException extends IOException {
         private static final long serialVersionUID = 1L;

@@ -157,4 +157,19 @@ class JsonTest {
                 .hasMessageContaining(empty.toString());
         assertThat(Arrays.asList(tmp.toFile().list())).doesNotContain(".good.json.tmp");
     }
+
+    @Test
+    void refusalsShowRawInputEscapedAndCutShort(@TempDir Path tmp) throws Exception {
+        // a token of NULs (found by fuzzing model.json), and a key and a value 10,000 characters long
+        Path nuls = Files.write(tmp.resolve("nuls.json"), new byte[] {'_', 0, 0, 0, 0, 0, 0, 0, 0});
+        String longKey = "{\"name\": \"n\", \"count\": 1, \"values\": [], \"" + "\u0007k".repeat(5_000) + "\": 1}";
+        Path key = Files.writeString(tmp.resolve("key.json"), longKey, StandardCharsets.UTF_8);
+
+        for (Path f : List.of(nuls, key)) {
+            assertThatThrownBy(() -> Json.read(f, Item.class)).isInstanceOf(DataFormatException.class)
+                    .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(700)
+                            .doesNotContainPattern("\\p{Cntrl}"));
+        }
+        assertThatThrownBy(() -> Json.read(nuls, Item.class)).hasMessageContaining("Unrecognized token '_\\x00\\x00");
+    }
 }

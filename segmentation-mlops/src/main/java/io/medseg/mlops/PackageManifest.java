@@ -49,6 +49,8 @@ public final class PackageManifest {
     public static final String VALIDATIONS_DIR = "validations";
 
     private static final int MAX_LISTED_PROBLEMS = 5;
+    /** The most characters of each further file's name a refusal shows (names can come from the MANIFEST). */
+    private static final int MAX_LISTED_NAME_CHARS = 80;
 
     private final Path dir;
     private final SortedMap<String, String> entries;
@@ -292,7 +294,8 @@ public final class PackageManifest {
                     msg.append("; ");
                 }
                 Problem p = problems.get(i);
-                msg.append(relative(root, p.file)).append(' ').append(p.message);
+                msg.append(TextFields.printable(relative(root, p.file), MAX_LISTED_NAME_CHARS)).append(' ')
+                        .append(p.message);
             }
             if (problems.size() > MAX_LISTED_PROBLEMS + 1) {
                 msg.append("; ...");

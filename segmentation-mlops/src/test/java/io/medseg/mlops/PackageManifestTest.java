@@ -120,6 +120,26 @@ class PackageManifestTest {
     }
 
     @Test
+    void refusalsCutLongListedNamesShort() throws IOException {
+        // found by fuzzing: a MANIFEST listing many long names that are all missing made a refusal of 1,504
+        // characters; each further name is now cut, and the first file's path too past 300 characters
+        StringBuilder manifest = new StringBuilder(Files.readString(pkg.resolve("MANIFEST")));
+        String zeros = "0".repeat(64);
+        for (int i = 0; i < 8; i++) {
+            manifest.append(zeros).append("  ").append(("missing-" + i + "/").repeat(50)).append("x\n");
+        }
+        manifest.insert(0, zeros + "  " + "a".repeat(200) + "/" + "b".repeat(250) + "\n");
+        Files.writeString(pkg.resolve("MANIFEST"), manifest.toString(), StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> PackageManifest.verify(pkg)).isInstanceOf(PackageIntegrityException.class)
+                .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(1_200)
+                        .contains("... (and ", " more characters) listed in MANIFEST but missing", "(and 8 more: ")
+                        .endsWith("; ...)"))
+                .satisfies(e -> assertThat(((DataFormatException) e).file().orElseThrow().toString())
+                        .endsWith("b".repeat(250)));
+    }
+
+    @Test
     void refusesAnExtraFileIncludingHiddenOnes() throws IOException {
         Path extra = pkg.resolve("saved_model/variables/variables.data-00001-of-00002");
         Files.write(extra, new byte[] {1, 2, 3});

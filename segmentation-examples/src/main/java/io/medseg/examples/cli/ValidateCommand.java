@@ -55,7 +55,7 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--max-p95-ms", paramLabel = "MS", description = "Required 95th percentile of per-image latency.")
     Double maxP95Ms;
 
-    @Option(names = "--max-hd95-mm", paramLabel = "MM", description = "Required mean 95% Hausdorff distance.")
+    @Option(names = "--max-hd95-mm", paramLabel = "MM", description = "Required mean 95%% Hausdorff distance.")
     Double maxHd95Mm;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
