@@ -1,5 +1,8 @@
 package io.medseg.backend;
 
+import io.medseg.data.DataFormatException;
+import io.medseg.io.TextFields;
+import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -8,6 +11,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,6 +59,8 @@ public final class ModelState {
 
     private static final int MAGIC = 0x4D535431; // "MST1"
     private static final int MAX_NAME_BYTES = 4096;
+    /** The most values one entry may hold: as many float32 as one Java byte array can carry. */
+    private static final int MAX_VALUES = (Integer.MAX_VALUE - 8) / Float.BYTES;
 
     /**
      * Writes the state in a small binary format: a magic number, the entry count, then per entry the name
@@ -75,7 +82,22 @@ public final class ModelState {
     }
 
     /**
-     * Reads a state written by {@link #writeTo}.
+     * Reads a state written by {@link #writeTo} from a file.
+     *
+     * @throws DataFormatException naming the file if it is not such a state or ends early (the message says where)
+     * @throws IOException if the file cannot be read
+     */
+    public static ModelState read(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            return readFrom(in);
+        } catch (MalformedState e) {
+            throw new DataFormatException(file, e.getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Reads a state written by {@link #writeTo}. Memory grows with the bytes actually read, never with a count the
+     * stream declares, so a short hostile stream cannot make it allocate gigabytes.
      *
      * @throws IOException if the stream is not such a state or ends early (the message says where)
      */
@@ -84,36 +106,58 @@ public final class ModelState {
         try {
             int magic = data.readInt();
             if (magic != MAGIC) {
-                throw new IOException("not a model state (bad magic number 0x" + Integer.toHexString(magic) + ")");
+                throw new MalformedState("not a model state (bad magic number 0x" + Integer.toHexString(magic)
+                        + ")");
             }
             int count = data.readInt();
             if (count < 0) {
-                throw new IOException("model state has a negative entry count: " + count);
+                throw new MalformedState("model state has a negative entry count: " + count);
             }
             Map<String, float[]> map = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
                 String name = data.readUTF();
                 if (name.isEmpty() || name.length() > MAX_NAME_BYTES) {
-                    throw new IOException("model state entry " + i + " has an invalid name");
+                    throw new MalformedState("model state entry " + i + " has an invalid name");
                 }
+                String shown = TextFields.excerpt(name);
                 int n = data.readInt();
-                if (n < 0) {
-                    throw new IOException("model state entry " + name + " has a negative length: " + n);
+                if (n < 0 || n > MAX_VALUES) {
+                    throw new MalformedState("model state entry " + shown + " declares " + n + " values (0 to "
+                            + MAX_VALUES + " allowed)");
                 }
-                byte[] bytes = new byte[Math.multiplyExact(n, Float.BYTES)];
-                data.readFully(bytes);
+                // readNBytes fills its buffers as bytes arrive instead of allocating the declared size up front
+                byte[] bytes = data.readNBytes(n * Float.BYTES);
+                if (bytes.length < n * Float.BYTES) {
+                    throw new MalformedState("model state ends early (truncated file): entry " + shown
+                            + " declares " + n + " values but only " + bytes.length / Float.BYTES + " follow");
+                }
                 float[] v = new float[n];
                 ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
                 if (map.put(name, v) != null) {
-                    throw new IOException("model state has entry " + name + " twice");
+                    throw new MalformedState("model state has entry " + shown + " twice");
                 }
             }
             if (data.read() != -1) {
-                throw new IOException("model state has trailing bytes after " + count + " entries");
+                throw new MalformedState("model state has trailing bytes after " + count + " entries");
             }
             return new ModelState(map);
         } catch (EOFException e) {
-            throw new IOException("model state ends early (truncated file)", e);
+            throw new MalformedState("model state ends early (truncated file)", e);
+        } catch (java.io.UTFDataFormatException e) {
+            throw new MalformedState("model state has an entry name that is not modified UTF-8", e);
+        }
+    }
+
+    /** A stream that is not a model state, as opposed to one that cannot be read. */
+    private static final class MalformedState extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedState(String message) {
+            super(message);
+        }
+
+        MalformedState(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

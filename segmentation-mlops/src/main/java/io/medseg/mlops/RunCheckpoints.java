@@ -9,10 +9,8 @@ import io.medseg.io.TextFields;
 import io.medseg.io.WriteFailures;
 import io.medseg.train.EpochResult;
 import io.medseg.train.TrainerState;
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -183,8 +181,6 @@ public final class RunCheckpoints {
             throw new DataFormatException(file, "does not match its SHA-256 in " + JSON + " (" + actual + " vs "
                     + TextFields.excerpt(expected, 64) + ")");
         }
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
-            return ModelState.readFrom(in);
-        }
+        return ModelState.read(file);
     }
 }
