@@ -14,22 +14,27 @@ public class DataFormatException extends MedsegException {
 
     /** The most characters of the file's path a message shows: names can come from an archive or a listing. */
     private static final int MAX_PATH_CHARS = 300;
+    /**
+     * The most characters of the rest of the message. Readers quote input as short escaped excerpts; this bound
+     * and the escaping of control characters hold for every message, including a value quoted whole by mistake.
+     */
+    private static final int MAX_MESSAGE_CHARS = 1_000;
 
     private final transient Path file;
 
     public DataFormatException(Path file, String message) {
-        super(shown(file) + ": " + message);
+        super(shown(file) + ": " + TextFields.printable(message, MAX_MESSAGE_CHARS));
         this.file = file;
     }
 
     public DataFormatException(Path file, String message, Throwable cause) {
-        super(shown(file) + ": " + message, cause);
+        super(shown(file) + ": " + TextFields.printable(message, MAX_MESSAGE_CHARS), cause);
         this.file = file;
     }
 
     /** A record or value that is not in a file of its own (the message says which); {@link #file()} is empty. */
     protected DataFormatException(String message, Throwable cause) {
-        super(message, cause);
+        super(TextFields.printable(message, MAX_MESSAGE_CHARS), cause);
         this.file = null;
     }
 

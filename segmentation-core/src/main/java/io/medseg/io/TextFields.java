@@ -157,16 +157,17 @@ public final class TextFields {
 
     /**
      * {@code text} made fit for one line of a message without quoting: control characters and line separators
-     * escaped (<code>&#92;x00</code>, <code>&#92;u2028</code>), other characters kept, and anything past {@code max}
-     * characters left out and counted. For messages of other parsers that may quote input (JSON keys, tokens).
+     * escaped (<code>&#92;x00</code>, <code>&#92;u2028</code>), other characters kept, and what would make the result
+     * longer than about {@code max} characters left out and counted. For whole messages, and for messages of other
+     * parsers that may quote input (JSON keys, tokens).
      */
     public static String printable(CharSequence text, int max) {
         if (text == null) {
             return "null";
         }
-        StringBuilder sb = new StringBuilder();
-        int shown = Math.min(text.length(), max);
-        for (int i = 0; i < shown; i++) {
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), max) + 40);
+        int i = 0;
+        for (; i < text.length() && sb.length() < max; i++) {
             char c = text.charAt(i);
             if (c < 0x20 || (c >= 0x7F && c < 0xA0)) {
                 sb.append(String.format("\\x%02x", (int) c));
@@ -176,8 +177,8 @@ public final class TextFields {
                 sb.append(c);
             }
         }
-        if (text.length() > shown) {
-            sb.append("... (and ").append(text.length() - shown).append(" more characters)");
+        if (i < text.length()) {
+            sb.append("... (and ").append(text.length() - i).append(" more characters)");
         }
         return sb.toString();
     }

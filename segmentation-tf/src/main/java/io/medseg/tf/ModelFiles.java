@@ -4,6 +4,7 @@ import io.medseg.backend.ModelState;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
+import io.medseg.io.TextFields;
 import io.medseg.io.WriteFailures;
 import io.medseg.model.UNetSpec;
 import java.io.IOException;
@@ -111,12 +112,14 @@ final class ModelFiles {
         JsonNode map = Json.read(json, JsonNode.class);
         String format = map.path("format").asString(null);
         if (!FORMAT.equals(format)) {
-            throw new DataFormatException(json, "not a " + FORMAT + " file (format: " + format + ")");
+            throw new DataFormatException(json, "not a " + FORMAT + " file (format: "
+                    + (format == null ? "missing" : TextFields.excerpt(format)) + ")");
         }
         String backend = map.path("backend").asString(null);
         if (!TensorFlowBackend.NAME.equals(backend)) {
-            throw new DataFormatException(json, "model was written by backend '" + backend + "', not '"
-                    + TensorFlowBackend.NAME + "'");
+            throw new DataFormatException(json, "model was written by backend "
+                    + (backend == null ? "(none)" : TextFields.excerpt(backend)) + ", not '" + TensorFlowBackend.NAME
+                    + "'");
         }
         if (!map.path("spec").isObject()) {
             throw new DataFormatException(json, "invalid spec: missing key \"spec\"");
