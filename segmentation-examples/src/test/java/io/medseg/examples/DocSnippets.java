@@ -186,7 +186,8 @@ final class DocSnippets {
         // snippet docs/mlops.md
         Path dataDir = Path.of("../shared/data/sunnybrook");
         Recipe recipe = CardiacRecipe.defaults().withEpochs(5);
-        TrainingConfig config = TrainingConfig.of(recipe, 1, TrainingConfig.DataSelection.all(dataDir));
+        TrainingConfig config = TrainingConfig.of(recipe, 1,                               // SCD0000301 kept unseen
+                TrainingConfig.DataSelection.patients(dataDir, List.of("SCD0000101", "SCD0000201")));
         TrainingRuns.start(config, Path.of("runs/lv"), TrainingRuns.Hooks.defaults());    // a run directory
         Reproduction again = TrainingRuns.reproduce(Path.of("runs/lv"), Path.of("runs/lv-again"), RecipeCatalog.none(),
                 TrainingRuns.Hooks.defaults());                                           // every step's loss compared

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.TreeMap;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The result of evaluating a model on labelled images: the foreground Dice of every image, their mean per patient
@@ -172,6 +173,17 @@ public final class EvaluationReport {
     /** The report as one JSON object on one line. */
     public String toJson() {
         return Json.writeCompact(document());
+    }
+
+    /**
+     * The report as one JSON object on one line, with {@code "overlap_with_training"} after the other keys: how
+     * many of the images were the model's training data ({@link TrainingOverlap#json}), {@code null} when that
+     * could not be checked. What {@code segment evaluate --json} prints.
+     */
+    public String toJson(Optional<TrainingOverlap> overlap) {
+        ObjectNode node = Json.mapper().valueToTree(document());
+        node.set(TrainingOverlap.JSON_KEY, TrainingOverlap.json(overlap));
+        return Json.writeCompact(node);
     }
 
     /**

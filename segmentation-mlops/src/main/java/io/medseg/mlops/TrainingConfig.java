@@ -63,5 +63,10 @@ public record TrainingConfig(Recipe recipe, long seed, DataSelection data, Optio
         public static DataSelection all(Path path) {
             return new DataSelection(path, Optional.empty(), false, Optional.empty(), List.of());
         }
+
+        /** These patients of {@code path}, format detected, nothing held out. */
+        public static DataSelection patients(Path path, List<String> patients) {
+            return new DataSelection(path, Optional.empty(), false, Optional.of(patients), List.of());
+        }
     }
 }

@@ -11,7 +11,9 @@
  *       {@link io.medseg.mlops.RunCheckpoints} what it resumes from.</li>
  *   <li>Evaluation: {@link io.medseg.mlops.EvaluationReport} (Dice and the contour metrics per image, patient and
  *       overall), {@link io.medseg.mlops.ModelMetrics} (a run's {@code metrics.json}, with its split),
- *       {@link io.medseg.mlops.Latency}; the HTML report is in {@link io.medseg.mlops.report}.</li>
+ *       {@link io.medseg.mlops.Latency}; {@link io.medseg.mlops.TrainingOverlap} says which scored images were
+ *       the model's training data (by file content against its {@link io.medseg.mlops.TrainingData}); the HTML
+ *       report is in {@link io.medseg.mlops.report}.</li>
  *   <li>Packages: {@link io.medseg.mlops.ModelPackage} (export with a model card, open and load after the
  *       {@link io.medseg.mlops.PackageManifest} verified), and {@link io.medseg.mlops.JsonDiff} to compare two.</li>
  * </ul>

@@ -181,6 +181,11 @@ class CompatibilityTest {
         assertThat(v1.records()).extracting(ValidationRecord::passed).containsExactly(true, false);
         assertThat(v1.records().get(1).failedRequirements()).containsExactly("dice_mean");
         assertThat(v1.records().get(0).requirements().get(0).comparison()).contains(">=");
+        // written before the gate checked for training data: no overlap stated, training data not allowed
+        assertThat(v1.records()).allSatisfy(r -> {
+            assertThat(r.overlapWithTraining()).isEmpty();
+            assertThat(r.allowedTrainingData()).isFalse();
+        });
         PackageValidations v2 = PackageValidations.read(fixture("registry/cardiac-lv/2/package"));
         assertThat(v2.records()).extracting(ValidationRecord::passed).containsExactly(true);
     }

@@ -2,12 +2,15 @@ package io.medseg.examples.cli;
 
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
+import io.medseg.data.DataFormat;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.mlops.EvaluationReport;
+import io.medseg.mlops.TrainingOverlap;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,6 +20,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code segment evaluate}: Dice of a saved model on labelled frames in any supported format. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Score a saved model on labelled frames: Dice per image, per patient, mean and global.",
+                "Says how many of the frames were the model's training data (by file content).",
                 "With --json prints one JSON object (schema in docs/data-formats.md)."})
 public final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
@@ -51,17 +55,20 @@ public final class EvaluateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dataRoot = Inputs.existing(data);
         Path modelDir = Inputs.modelDirectory(model);
+        DataFormat format = dataOptions.formatOf(dataRoot);
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
+        Optional<TrainingOverlap> overlap = TrainingOverlap.check(modelDir, dataRoot, format, ds.samples());
+        root.err().println(Overlaps.line(overlap, modelDir));
         try (SegmentationModel m = Backends.load().load(modelDir)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport result = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
             if (report != null) {
                 Inputs.outputDirectory(report);
                 ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot, inference.describe(),
-                        report);
+                        overlap, report);
                 root.err().println("report: " + report.resolve(io.medseg.mlops.report.HtmlReport.HTML_FILE));
             }
-            root.out().println(json ? result.toJson() : result.toTable());
+            root.out().println(json ? result.toJson(overlap) : result.toTable());
         }
         return 0;
     }

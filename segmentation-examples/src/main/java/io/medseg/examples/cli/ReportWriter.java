@@ -5,6 +5,7 @@ import io.medseg.data.Sample;
 import io.medseg.io.Json;
 import io.medseg.metrics.ImageMetrics;
 import io.medseg.mlops.EvaluationReport;
+import io.medseg.mlops.TrainingOverlap;
 import io.medseg.mlops.TrainingRuns;
 import io.medseg.mlops.report.CaseImage;
 import io.medseg.mlops.report.HtmlReport;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code segment evaluate --report DIR}: maps an {@link EvaluationReport} onto the HTML report and summary.md. */
 final class ReportWriter {
@@ -25,11 +27,12 @@ final class ReportWriter {
     }
 
     static void write(EvaluationReport report, List<Sample> samples, List<Mask> predicted, Path modelDir,
-            Path data, String inference, Path outDir) throws IOException {
+            Path data, String inference, Optional<TrainingOverlap> overlap, Path outDir) throws IOException {
         ReportData.Builder b = ReportData.builder().title("LV segmentation: " + modelDir.getFileName())
                 .fact("model", modelDir.toString())
                 .fact("data", data.toString())
                 .fact("images / patients", report.imageCount() + " / " + report.patientCount())
+                .fact("overlap with training data", Overlaps.fact(overlap))
                 .fact("inference", inference)
                 .fact("global Dice", HtmlReport.fmt(report.diceGlobal()))
                 .fact("good contours (APD < 5 mm)", String.format(java.util.Locale.ROOT, "%.1f%%",
@@ -41,6 +44,12 @@ final class ReportWriter {
                 .metric("ASSD", "mm", false)
                 .metric("APD", "mm", false)
                 .metric("area difference", "%", false);
+        if (overlap.isPresent() && overlap.get().any()) {
+            b.warning(capitalised(overlap.get().describe()) + ": these figures are not a held-out score.");
+        } else if (overlap.isEmpty()) {
+            b.warning("Overlap with training data not checked: the model folder has no data manifest, so these "
+                    + "figures may include training frames.");
+        }
         List<ImageMetrics> metrics = report.metrics();
         for (ImageMetrics m : metrics) {
             b.row(m.id(), m.patient(), m.dice(), m.iou(), m.hd95Mm(), m.assdMm(), m.apdMm(), m.areaDiffPct());
@@ -57,6 +66,10 @@ final class ReportWriter {
         }
         addTrainingCurve(b, modelDir.resolve(TrainingRuns.TRAINING_LOG));
         HtmlReport.write(b.build(), outDir);
+    }
+
+    private static String capitalised(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
     private static void addCase(ReportData.Builder b, CaseImage.Kind kind, String title, ReportData.Row row,

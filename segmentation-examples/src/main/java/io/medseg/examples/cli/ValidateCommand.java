@@ -3,15 +3,18 @@ package io.medseg.examples.cli;
 import io.medseg.backend.Backend;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
+import io.medseg.data.DataFormat;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.mlops.DataManifest;
 import io.medseg.mlops.Environment;
 import io.medseg.mlops.Latency;
 import io.medseg.mlops.ModelPackage;
+import io.medseg.mlops.TrainingOverlap;
 import io.medseg.mlops.registry.ValidationGate;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,12 +26,14 @@ import picocli.CommandLine.ParentCommand;
  * {@code segment validate}: the gate a model package passes before it ships ({@link ValidationGate}). Measures
  * accuracy and per-image latency on the given labelled data, prints a verdict per requirement, stores the record in
  * the package's {@code validations/} folder (tied to the package's MANIFEST hash) and exits 3 when any requirement
- * fails.
+ * fails. Data the package was trained on (by file content, against its {@code data-manifest.json}) fails the gate
+ * unless {@code --allow-training-data} is given, which the record then states.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Certify a model package against accuracy and latency requirements on labelled data.",
                 "  segment validate --model PKG --data DIR --min-dice 0.85 --max-p95-ms 200 [--batch 1]",
-                "Stores the record in PKG/validations/; exits 0 when every requirement holds, 3 when one fails."})
+                "Stores the record in PKG/validations/; exits 0 when every requirement holds, 3 when one fails.",
+                "Frames the package was trained on fail the gate unless --allow-training-data is given."})
 public final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
@@ -58,6 +63,10 @@ public final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--max-hd95-mm", paramLabel = "MM", description = "Required mean 95%% Hausdorff distance.")
     Double maxHd95Mm;
 
+    @Option(names = "--allow-training-data",
+            description = "Pass also when frames of the data were the package's training data (the record says so).")
+    boolean allowTrainingData;
+
     @Option(names = "--batch", paramLabel = "N", defaultValue = "1",
             description = "Images per inference call when timing (default: ${DEFAULT-VALUE}).")
     int batch;
@@ -85,23 +94,29 @@ public final class ValidateCommand implements Callable<Integer> {
             throw new UsageException("--warmup must be >= 0: " + warmup);
         }
         ValidationGate gate = new ValidationGate(optional(minDice), optional(maxP95Ms), optional(maxHd95Mm), batch,
-                warmup, samples);
+                warmup, samples, allowTrainingData);
         Path pkgDir = Inputs.directory(model);
         ModelPackage pkg = ModelPackage.open(pkgDir);
         Path dataRoot = Inputs.existing(data);
+        DataFormat format = dataOptions.formatOf(dataRoot);
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
+        Optional<TrainingOverlap> overlap = TrainingOverlap.check(pkg.dir(), dataRoot, format, ds.samples());
         Backend backend = Backends.load();
         ValidationGate.Result result;
         try (SegmentationModel m = backend.load(pkg.dir())) {
-            result = gate.validate(pkg, inference.segmenter(m), ds, DataManifest.of(dataRoot), inference.describe(),
-                    Environment.current(backend.name(), backend.description()), root.err()::println);
+            result = gate.validate(pkg, inference.segmenter(m), ds, DataManifest.of(dataRoot), overlap,
+                    inference.describe(), Environment.current(backend.name(), backend.description()),
+                    root.err()::println);
         }
-        root.out().println(String.format(Locale.ROOT, "%-16s %-4s %10s %10s  %s", "requirement", "", "threshold",
+        root.out().println(String.format(Locale.ROOT, "%-21s %-4s %10s %10s  %s", "requirement", "", "threshold",
                 "measured", "verdict"));
         for (ValidationGate.Verdict v : result.verdicts()) {
-            root.out().println(String.format(Locale.ROOT, "%-16s %-4s %10.4f %10.4f  %s", v.name(), v.comparison(),
-                    v.threshold(), v.measured(), v.passed() ? "PASS" : "FAIL"));
+            // the overlap requirement counts images
+            String number = v.name().equals(ValidationGate.OVERLAP_REQUIREMENT) ? "%10.0f" : "%10.4f";
+            root.out().println(String.format(Locale.ROOT, "%-21s %-4s " + number + " " + number + "  %s", v.name(),
+                    v.comparison(), v.threshold(), v.measured(), v.passed() ? "PASS" : "FAIL"));
         }
+        root.out().println(overlapLine(overlap, pkg.dir()));
         Latency latency = result.latency();
         root.out().println(String.format(Locale.ROOT, "latency per image (batch %d): p50 %.1f ms, p95 %.1f ms, "
                 + "p99 %.1f ms over %d calls", batch, latency.percentile(50), latency.percentile(95),
@@ -110,6 +125,20 @@ public final class ValidateCommand implements Callable<Integer> {
                 + " on " + ds.size() + " frames of " + ds.patients().size() + " patients; record: "
                 + result.recordFile());
         return result.passed() ? 0 : Errors.NOT_MET;
+    }
+
+    /** What the gate made of the overlap with the training data, in one line. */
+    private String overlapLine(Optional<TrainingOverlap> overlap, Path pkgDir) {
+        if (overlap.isEmpty() || !overlap.get().any()) {
+            return Overlaps.line(overlap, pkgDir);
+        }
+        String what = overlap.get().describe();
+        if (allowTrainingData) {
+            return "allowed: " + what + " (--allow-training-data, stated in the record): these figures are not a "
+                    + "held-out score";
+        }
+        return "refused: " + what + "; validate on patients it was not trained on, or pass --allow-training-data "
+                + "to accept them (the record then says so)";
     }
 
     private static OptionalDouble optional(Double v) {

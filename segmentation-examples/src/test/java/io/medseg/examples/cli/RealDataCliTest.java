@@ -60,9 +60,13 @@ class RealDataCliTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
         Map<String, Object> json = TestJson.object(r.out());
-        // the foundation's keys first and unchanged, then the clinical metrics
+        // the foundation's keys first and unchanged, then the clinical metrics, then the training data overlap
         assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
-                "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct");
+                "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct",
+                "overlap_with_training");
+        // trained on SCD0000101 only: none of SCD0000201's frames was training data
+        assertThat(json.get("overlap_with_training")).isEqualTo(Map.of("images", 0L, "patients", List.of()));
+        assertThat(r.err()).contains("held out: none of the 18 images was training data of the model");
         double pct = ((Number) json.get("good_contours_pct")).doubleValue();
         assertThat(pct).isBetween(0.0, 100.0);
         assertThat(json.get("images")).isEqualTo(18L);
@@ -139,5 +143,17 @@ class RealDataCliTest {
         assertThat(html).contains("Training");
         String mean = io.medseg.mlops.report.HtmlReport.fmt(((Number) json.get("dice_mean")).doubleValue());
         assertThat(md).contains(mean);
+    }
+
+    @Test
+    @Order(6)
+    void evaluateOnTheTrainingPatientSaysEveryFrameWasTrainingData() {
+        CliRun r = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--json",
+                "--patients", "SCD0000101,SCD0000201");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(TestJson.object(r.out()).get("overlap_with_training")).isEqualTo(Map.of("images", 18L,
+                "patients", List.of("SCD0000101")));
+        assertThat(r.err()).contains("warning: 18 of 36 images (patient SCD0000101) were training data of the "
+                + "model");
     }
 }

@@ -2,6 +2,9 @@ package io.medseg.mlops.registry;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.medseg.data.DataFormat;
+import io.medseg.data.DataFormatException;
+import io.medseg.data.DataSources;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
@@ -14,12 +17,14 @@ import io.medseg.mlops.EvaluationReport;
 import io.medseg.mlops.Latency;
 import io.medseg.mlops.ModelPackage;
 import io.medseg.mlops.PackageManifest;
+import io.medseg.mlops.TrainingOverlap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
@@ -27,6 +32,13 @@ import java.util.function.Consumer;
  * The gate a model package passes before it ships: accuracy and per-image latency measured on labelled data against
  * stated requirements, and the outcome stored in the package's {@code validations/} folder as a
  * {@link ValidationRecord} tied to the package's MANIFEST hash, which {@link ModelRegistry#promote} then requires.
+ *
+ * <p>The data must be data the model was not trained on: when any image was training data
+ * ({@link TrainingOverlap}, by file content against the package's {@code data-manifest.json}) the gate adds the
+ * requirement {@value #OVERLAP_REQUIREMENT} {@code <= 0} (the number of such images), which then fails, unless the
+ * gate {@link #allowingTrainingData() allows training data}; the record states the overlap
+ * ({@code "overlap_with_training"}, {@code null} when the package records no training data) and whether training
+ * data was allowed ({@code "allowed_training_data"}).
  *
  * <pre>{@code
  * ValidationGate gate = ValidationGate.requiring(OptionalDouble.of(0.85), OptionalDouble.of(200),
@@ -41,9 +53,12 @@ import java.util.function.Consumer;
  * @param batch images per inference call when timing
  * @param warmup untimed calls before timing
  * @param samples timed calls at least (cycling through the data)
+ * @param allowTrainingData whether the gate may pass on data the model was trained on (the record says so)
  */
 public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, OptionalDouble maxHd95Mm, int batch,
-        int warmup, int samples) {
+        int warmup, int samples, boolean allowTrainingData) {
+    /** The requirement that no scored image was training data: the number of such images, at most 0. */
+    public static final String OVERLAP_REQUIREMENT = TrainingOverlap.JSON_KEY;
 
     public ValidationGate {
         minDice = minDice == null ? OptionalDouble.empty() : minDice;
@@ -61,6 +76,17 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
         }
     }
 
+    /** A gate that refuses training data. */
+    public ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, OptionalDouble maxHd95Mm, int batch,
+            int warmup, int samples) {
+        this(minDice, maxP95Ms, maxHd95Mm, batch, warmup, samples, false);
+    }
+
+    /** The same gate, passing also on data the model was trained on; the record then says so. */
+    public ValidationGate allowingTrainingData() {
+        return new ValidationGate(minDice, maxP95Ms, maxHd95Mm, batch, warmup, samples, true);
+    }
+
     /** A gate with these requirements, timing one image per call after 3 warm-up calls over 30 calls. */
     public static ValidationGate requiring(OptionalDouble minDice, OptionalDouble maxP95Ms, OptionalDouble maxHd95Mm) {
         return new ValidationGate(minDice, maxP95Ms, maxHd95Mm, 1, 3, 30);
@@ -70,11 +96,16 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
     public record Verdict(String name, String comparison, double threshold, double measured, boolean passed) {
     }
 
-    /** What the gate found, and where its record is. */
+    /**
+     * What the gate found, and where its record is.
+     *
+     * @param overlap which images were training data; empty when the package records no training data
+     */
     public record Result(boolean passed, List<Verdict> verdicts, EvaluationReport report, Latency latency,
-            Path recordFile) {
+            Path recordFile, Optional<TrainingOverlap> overlap) {
         public Result {
             verdicts = List.copyOf(verdicts);
+            overlap = overlap == null ? Optional.empty() : overlap;
         }
     }
 
@@ -89,15 +120,20 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
 
     /** The record as written; {@link ValidationRecord} reads it. */
     @JsonPropertyOrder({"format", "formatVersion", "manifest_sha256", "model", "passed", "created", "requirements",
-            "data", "inference", "metrics", "latency", "environment"})
+            "data", "overlap_with_training", "allowed_training_data", "inference", "metrics", "latency",
+            "environment"})
     record RecordJson(String format, int formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
             String model, boolean passed, String created, List<RequirementJson> requirements, DataUsed data,
+            @JsonProperty("overlap_with_training") TrainingOverlap.Summary overlapWithTraining,
+            @JsonProperty("allowed_training_data") boolean allowedTrainingData,
             String inference, EvaluationReport.Document metrics, Latency.Summary latency, Environment environment) {
     }
 
     /**
      * Measures {@code segmenter} (the package's model with the inference settings described by {@code inference})
-     * on {@code data} and writes the record into the package.
+     * on {@code data} and writes the record into the package. The overlap with the training data is checked on the
+     * folder (or file) {@code dataManifest} describes, in the format detected from its content; when that is not a
+     * dataset in a known format it is not checked (a notice says so).
      *
      * @param dataManifest the manifest of the data's folder, recorded so the figures can be traced to the data
      * @param notices progress lines for people (the timing about to start)
@@ -105,6 +141,34 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
     public Result validate(ModelPackage pkg, Segmenter segmenter, SegmentationDataset data, DataManifest dataManifest,
             String inference, Environment environment, Consumer<String> notices) throws IOException {
         Objects.requireNonNull(pkg, "pkg");
+        Path root = Path.of(dataManifest.root());
+        Optional<TrainingOverlap> overlap = Optional.empty();
+        DataFormat format = null;
+        try {
+            format = DataSources.detect(root);
+        } catch (DataFormatException e) {
+            notices.accept("overlap with training data not checked: " + e.getMessage());
+        }
+        if (format != null) {
+            overlap = TrainingOverlap.check(pkg.dir(), root, format, data.samples());
+        }
+        return validate(pkg, segmenter, data, dataManifest, overlap, inference, environment, notices);
+    }
+
+    /**
+     * Measures {@code segmenter} (the package's model with the inference settings described by {@code inference})
+     * on {@code data} and writes the record into the package.
+     *
+     * @param dataManifest the manifest of the data's folder, recorded so the figures can be traced to the data
+     * @param overlap which images of {@code data} were the package's training data
+     *     ({@link TrainingOverlap#check}); empty when that could not be checked
+     * @param notices progress lines for people (the timing about to start)
+     */
+    public Result validate(ModelPackage pkg, Segmenter segmenter, SegmentationDataset data, DataManifest dataManifest,
+            Optional<TrainingOverlap> overlap, String inference, Environment environment, Consumer<String> notices)
+            throws IOException {
+        Objects.requireNonNull(pkg, "pkg");
+        Objects.requireNonNull(overlap, "overlap");
         List<Image> images = data.samples().stream().map(Sample::image).toList();
         List<Mask> predicted = segmenter.predictAll(images);
         EvaluationReport report = EvaluationReport.compute(data.samples(), predicted,
@@ -127,16 +191,21 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
             double v = report.document().hd95MmMean().orElse(Double.NaN);
             verdicts.add(new Verdict("hd95_mm_mean", "<=", maxHd95Mm.getAsDouble(), v, v <= maxHd95Mm.getAsDouble()));
         }
+        if (overlap.isPresent() && !allowTrainingData) {
+            int n = overlap.get().images();
+            verdicts.add(new Verdict(OVERLAP_REQUIREMENT, "<=", 0, n, n == 0));
+        }
         boolean passed = verdicts.stream().allMatch(Verdict::passed);
         List<RequirementJson> requirements = verdicts.stream().map(v -> new RequirementJson(v.name(), v.comparison(),
                 v.threshold(), Double.isFinite(v.measured()) ? v.measured() : null, v.passed())).toList();
         RecordJson record = new RecordJson(ValidationRecord.FORMAT, ValidationRecord.FORMAT_VERSION,
                 pkg.manifestSha256(), pkg.name(), passed, Instant.now().toString(), requirements,
                 new DataUsed(dataManifest.root(), dataManifest.aggregateSha256(), data.size(), data.patients()),
-                inference, report.document().withoutImages(), latency.summary(), environment);
+                overlap.map(TrainingOverlap::summary).orElse(null), allowTrainingData, inference,
+                report.document().withoutImages(), latency.summary(), environment);
         String stamp = Instant.now().toString().replace(':', '-');
         Path file = pkg.dir().resolve(PackageManifest.VALIDATIONS_DIR).resolve("validation-" + stamp + ".json");
         Json.writeFile(file, record);
-        return new Result(passed, verdicts, report, latency, file);
+        return new Result(passed, verdicts, report, latency, file, overlap);
     }
 }

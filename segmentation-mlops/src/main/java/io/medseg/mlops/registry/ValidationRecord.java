@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.Json;
 import io.medseg.mlops.Hashing;
+import io.medseg.mlops.TrainingOverlap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,7 +23,11 @@ import tools.jackson.databind.JsonNode;
  * with {@code "format": "medseg-validation"}, {@code "formatVersion": 1}, {@code "manifest_sha256"} (the SHA-256 of
  * the validated package's {@code MANIFEST}), {@code "passed"}, {@code "created"} (ISO-8601 with offset, e.g.
  * {@code 2024-05-01T12:00:00Z}) and {@code "requirements"}, an array of objects with {@code name},
- * {@code threshold}, {@code measured} and {@code passed}. Other keys are kept in {@link #json()}.
+ * {@code threshold}, {@code measured} and {@code passed}. Other keys are kept in {@link #json()}; among them, records
+ * written since the gate checks for training data hold {@code "overlap_with_training"} ({@code {"images": n,
+ * "patients": [...]}}, or {@code null} when the package records no training data) and
+ * {@code "allowed_training_data"} ({@link #overlapWithTraining()}, {@link #allowedTrainingData()}); older records
+ * have neither.
  *
  * <p>A record counts for a package only when its {@code manifest_sha256} equals the SHA-256 of that package's
  * {@code MANIFEST} ({@link #isFor(String)}).
@@ -69,7 +74,11 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
     /** The keys this reader needs; everything else stays in {@link #json()}. */
     private record Header(String format, long formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
             boolean passed, String created,
-            @JsonProperty(isRequired = OptBoolean.FALSE) List<Requirement> requirements) {
+            @JsonProperty(isRequired = OptBoolean.FALSE) List<Requirement> requirements,
+            @JsonProperty(value = TrainingOverlap.JSON_KEY, isRequired = OptBoolean.FALSE)
+            TrainingOverlap.Summary overlapWithTraining,
+            @JsonProperty(value = "allowed_training_data", isRequired = OptBoolean.FALSE)
+            Boolean allowedTrainingData) {
     }
 
     /** The whole record (a copy). */
@@ -81,6 +90,25 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
     /** Whether this record validated the package whose MANIFEST has SHA-256 {@code packageManifestSha256}. */
     public boolean isFor(String packageManifestSha256) {
         return manifestSha256.equals(packageManifestSha256);
+    }
+
+    /**
+     * How many of the validated images were the package's training data, and their patients; empty in a record
+     * that does not say (written before the check existed, or for a package without a data manifest).
+     */
+    public Optional<TrainingOverlap.Summary> overlapWithTraining() {
+        JsonNode v = json.get(TrainingOverlap.JSON_KEY);
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        // read() checked the shape
+        return Optional.of(Json.mapper().treeToValue(v, TrainingOverlap.Summary.class));
+    }
+
+    /** Whether the gate was told to pass also on training data; false in records that do not say. */
+    public boolean allowedTrainingData() {
+        JsonNode v = json.get("allowed_training_data");
+        return v != null && v.isBoolean() && v.booleanValue();
     }
 
     /** Names of the requirements recorded as not passed, in record order. */

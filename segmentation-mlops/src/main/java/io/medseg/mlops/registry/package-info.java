@@ -13,7 +13,7 @@
  *       reading the validation-gate records in a package's {@code validations/} folder.</li>
  *   <li>{@link io.medseg.mlops.registry.HistoryEvent}: one line of a model's stage history.</li>
  *   <li>{@link io.medseg.mlops.registry.ValidationGate}: measures a package's accuracy and latency against stated
- *       requirements and writes the record.</li>
+ *       requirements, refuses data the package was trained on unless allowed, and writes the record.</li>
  *   <li>{@link io.medseg.mlops.registry.RegistryException} and
  *       {@link io.medseg.mlops.registry.PromotionRefusedException}: a registry rule refused a change.</li>
  * </ul>

@@ -101,6 +101,7 @@ public final class HtmlReport {
     public static String markdown(ReportData data) {
         StringBuilder md = new StringBuilder();
         md.append("# ").append(mdEsc(data.title())).append("\n\n");
+        data.warnings().forEach(w -> md.append("> **Warning:** ").append(mdEsc(w)).append("\n\n"));
         data.facts().forEach((k, v) -> md.append("- **").append(mdEsc(k)).append("**: ").append(mdEsc(v))
                 .append('\n'));
         if (!data.facts().isEmpty()) {

@@ -94,6 +94,7 @@ public final class ReportData {
 
     private final String title;
     private final Map<String, String> facts;
+    private final List<String> warnings;
     private final List<Metric> metrics;
     private final List<Row> rows;
     private final List<CaseImage> cases;
@@ -102,6 +103,7 @@ public final class ReportData {
     private ReportData(Builder b) {
         this.title = b.title;
         this.facts = Collections.unmodifiableMap(new LinkedHashMap<>(b.facts));
+        this.warnings = List.copyOf(b.warnings);
         this.metrics = List.copyOf(b.metrics);
         this.rows = List.copyOf(b.rows);
         this.cases = List.copyOf(b.cases);
@@ -119,6 +121,14 @@ public final class ReportData {
     /** Free-text facts (model, data, date, ...) in insertion order. */
     public Map<String, String> facts() {
         return facts;
+    }
+
+    /**
+     * Warnings shown above everything else, in insertion order: what a reader must know before trusting the
+     * figures (that they were measured on training data, for one).
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     public List<Metric> metrics() {
@@ -194,6 +204,7 @@ public final class ReportData {
     public static final class Builder {
         private String title = "Segmentation evaluation report";
         private final Map<String, String> facts = new LinkedHashMap<>();
+        private final List<String> warnings = new ArrayList<>();
         private final List<Metric> metrics = new ArrayList<>();
         private final List<Row> rows = new ArrayList<>();
         private final List<CaseImage> cases = new ArrayList<>();
@@ -209,6 +220,11 @@ public final class ReportData {
 
         public Builder fact(String key, String value) {
             facts.put(Objects.requireNonNull(key, "key"), String.valueOf(value));
+            return this;
+        }
+
+        public Builder warning(String text) {
+            warnings.add(Objects.requireNonNull(text, "text"));
             return this;
         }
 

@@ -23,20 +23,22 @@ import javax.imageio.ImageIO;
  * Text is kept as the user gave it: the template engine escapes it.
  *
  * @param facts        the free-text facts in insertion order
+ * @param warnings     the warnings, shown above the facts
  * @param overall      one row per metric: mean ± sd, min and max over all images
  * @param columns      the metric columns of the per-patient and per-image tables
  * @param distribution the histogram of the first metric; empty when there are no images
  * @param caseSections worst, best and other cases, each present only when it has a picture
  * @param training     the loss curve and, where measured, the validation Dice curve; empty without a curve
  */
-record ReportPage(String title, List<Fact> facts, int imageCount, int patientCount, List<SummaryRow> overall,
-        List<Column> columns, Optional<Distribution> distribution, List<PatientRow> patients, Legend legend,
-        List<CaseSection> caseSections, List<Plot> training, List<ImageRow> images) {
+record ReportPage(String title, List<Fact> facts, List<String> warnings, int imageCount, int patientCount,
+        List<SummaryRow> overall, List<Column> columns, Optional<Distribution> distribution, List<PatientRow> patients,
+        Legend legend, List<CaseSection> caseSections, List<Plot> training, List<ImageRow> images) {
 
     private static final String[] SERIES_COLOURS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
 
     ReportPage {
         facts = List.copyOf(facts);
+        warnings = List.copyOf(warnings);
         overall = List.copyOf(overall);
         columns = List.copyOf(columns);
         patients = List.copyOf(patients);
@@ -143,8 +145,8 @@ record ReportPage(String title, List<Fact> facts, int imageCount, int patientCou
             images.add(new ImageRow(r.id(), r.patient(), values));
         }
 
-        return new ReportPage(data.title(), facts, data.rows().size(), perPatient.size(), overall, columns,
-                distribution, patients, new Legend(hex(Overlays.PREDICTED), hex(Overlays.REFERENCE),
+        return new ReportPage(data.title(), facts, data.warnings(), data.rows().size(), perPatient.size(), overall,
+                columns, distribution, patients, new Legend(hex(Overlays.PREDICTED), hex(Overlays.REFERENCE),
                         hex(Overlays.BOTH)), caseSections(data), training(data.trainingCurve()), images);
     }
 

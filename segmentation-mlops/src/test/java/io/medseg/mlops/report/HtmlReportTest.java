@@ -287,4 +287,23 @@ class HtmlReportTest {
                 .hasMessageContaining("row a has 2 values for 0 metrics")
                 .hasMessageContaining("loss at epoch 1 is not finite");
     }
+
+    @Test
+    void warningsComeFirstInThePageAndInTheSummaryAndOnlyWhenThereAreAny() {
+        ReportData.Builder b = ReportData.builder().title("T").fact("model", "m").metric("Dice", "", true)
+                .row("A/1", "A", 0.9);
+        String plain = HtmlReport.html(b.build());
+        assertThat(plain).doesNotContain("class=\"warning\"");
+        assertThat(HtmlReport.markdown(b.build())).doesNotContain("Warning");
+
+        ReportData warned = b.warning("2 of 2 images (patient A) were training data of the model: <not held out>")
+                .build();
+        String html = HtmlReport.html(warned);
+        int warning = html.indexOf("<p class=\"warning\"");
+        assertThat(warning).isBetween(html.indexOf("<h1>"), html.indexOf("<table class=\"facts\">"));
+        assertThat(html).contains(">2 of 2 images (patient A) were training data of the model: &lt;not held "
+                + "out&gt;</p>");
+        assertThat(HtmlReport.markdown(warned)).startsWith("# T\n\n> **Warning:** 2 of 2 images (patient A) were "
+                + "training data of the model: \\<not held out\\>\n\n- **model**: m\n");
+    }
 }
