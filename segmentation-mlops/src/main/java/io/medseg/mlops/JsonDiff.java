@@ -1,5 +1,6 @@
 package io.medseg.mlops;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,7 +21,7 @@ public final class JsonDiff {
 
     /**
      * One difference; a side is {@code null} when the path is absent (or null) there. Values are strings,
-     * {@code Long} or {@code Double} numbers, booleans, or an empty map or list.
+     * {@code Long}, {@code Double} or (beyond a long) {@code BigInteger} numbers, booleans, or an empty map or list.
      */
     public record Change(String path, Object left, Object right) {
         @Override
@@ -51,6 +52,10 @@ public final class JsonDiff {
     }
 
     private static boolean sameValue(Object a, Object b) {
+        if (a instanceof BigInteger || b instanceof BigInteger) {
+            // only integers beyond long are BigIntegers, and their doubles may all be infinite
+            return Objects.equals(a, b);
+        }
         if (a instanceof Number x && b instanceof Number y) {
             return Double.compare(x.doubleValue(), y.doubleValue()) == 0;
         }
@@ -88,11 +93,12 @@ public final class JsonDiff {
         if (v.isArray()) {
             return List.of();
         }
-        if (v.isIntegralNumber() && v.canConvertToLong()) {
-            return v.longValue();
+        if (v.isIntegralNumber()) {
+            // beyond long, and beyond double too for 309 digits or more: Jackson's accessors would throw
+            return v.canConvertToLong() ? (Object) v.longValue() : v.bigIntegerValue();
         }
         if (v.isNumber()) {
-            return v.doubleValue();
+            return v.doubleValue(Double.NaN);
         }
         if (v.isBoolean()) {
             return v.booleanValue();

@@ -50,12 +50,13 @@ public record ModelVersion(String name, int version, Stage stage, Instant regist
     public OptionalDouble meanDice() {
         for (String key : new String[] {"dice_mean", "mean_dice", "meanDice", "dice"}) {
             JsonNode n = metrics.get(key);
-            if (n != null && n.isNumber()) {
+            if (n != null && n.isNumber() && Double.isFinite(n.doubleValue(Double.NaN))) {
                 return OptionalDouble.of(n.doubleValue());
             }
         }
         JsonNode mean = metrics.path("dice").path("mean");
-        return mean.isNumber() ? OptionalDouble.of(mean.doubleValue()) : OptionalDouble.empty();
+        return mean.isNumber() && Double.isFinite(mean.doubleValue(Double.NaN)) ? OptionalDouble.of(mean.doubleValue())
+                : OptionalDouble.empty();
     }
 
     /** The {@code split.kind} of {@link #metrics()} ({@code validation}, {@code training}), if it has one. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.Json;
+import io.medseg.io.TextFields;
 import io.medseg.mlops.Hashing;
 import io.medseg.mlops.TrainingOverlap;
 import java.io.IOException;
@@ -139,9 +140,10 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
                     + ", expected \"" + FORMAT + "\"");
         }
         JsonNode version = json.get("formatVersion");
-        if (version != null && version.isIntegralNumber()
-                && (version.longValue() < 1 || version.longValue() > FORMAT_VERSION)) {
-            throw new DataFormatException(file, "unsupported formatVersion " + version.longValue()
+        if (version != null && version.isIntegralNumber() && (!version.canConvertToLong()
+                || version.longValue() < 1 || version.longValue() > FORMAT_VERSION)) {
+            throw new DataFormatException(file, "unsupported formatVersion " + (version.canConvertToLong()
+                    ? String.valueOf(version.longValue()) : TextFields.excerpt(version.toString()))
                     + " (this library reads 1 to " + FORMAT_VERSION + ")");
         }
         Header h;
