@@ -22,8 +22,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Left-ventricle segmentation from start to finish, as a program to read: load the Sunnybrook data, hold patients
@@ -34,12 +32,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * {@code DATA_DIR} is a Sunnybrook-layout folder (default {@code ../shared/data/sunnybrook}), {@code MODEL_DIR}
- * where the model goes (default {@code models/lv-example}); both are relative to the working directory. The
- * README shows how to run it.
+ * where the model goes (default {@code models/lv-example}); both are relative to the working directory. Its
+ * results go to standard output, so that they do not depend on an SLF4J provider; the library's own log lines
+ * (the data loaded, the backend) need one, here {@code slf4j-simple}. The README shows how to run it.
  */
 public final class CardiacExample {
-    private static final Logger LOG = LoggerFactory.getLogger(CardiacExample.class);
-
     private CardiacExample() {
     }
 
@@ -51,7 +48,7 @@ public final class CardiacExample {
 
         // 1. Labelled frames: each DICOM image with the expert's contour filled into a mask.
         SegmentationDataset all = SunnybrookDataset.load(dataDir);
-        LOG.info("{} labelled frames of patients {}", all.size(), all.patients());
+        System.out.println(all.size() + " labelled frames of patients " + all.patients());
 
         // 2. Hold whole patients out: frames of one patient are too alike to be a fair test of each other.
         DatasetSplit split = all.splitByPatient(0.34, 1);
@@ -86,12 +83,12 @@ public final class CardiacExample {
             List<Sample> test = split.validation().samples();
             List<Mask> predicted = segmenter.predictAll(test.stream().map(Sample::image).toList());
             DiceSummary dice = Dice.summarise(test.stream().map(Sample::mask).toList(), predicted, 1);
-            LOG.info(String.format(Locale.ROOT, "held-out patients %s: mean Dice %.4f, global Dice %.4f after %d "
-                    + "epochs", split.validation().patients(), dice.mean(), dice.global(), result.history().size()));
+            System.out.printf(Locale.ROOT, "held-out patients %s: mean Dice %.4f, global Dice %.4f after %d epochs%n",
+                    split.validation().patients(), dice.mean(), dice.global(), result.history().size());
 
             // 6. Save: a TensorFlow SavedModel plus model.json; Backends.load().load(modelDir) reads it back.
             model.save(modelDir);
-            LOG.info("model saved to {}", modelDir.toAbsolutePath());
+            System.out.println("model saved to " + modelDir.toAbsolutePath());
         }
     }
 }

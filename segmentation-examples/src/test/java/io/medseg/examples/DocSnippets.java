@@ -47,46 +47,13 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * The Java snippets of the README and the docs, word for word between the {@code // snippet FILE} and
+ * The Java snippets of the docs, word for word between the {@code // snippet FILE} and
  * {@code // end snippet} lines (DocSnippetsTest checks that they match the documents), inside methods that run
  * them the way a reader would, in order. Code outside the markers only supplies what the text of the page
- * supplies in words.
+ * supplies in words. The README's Java block is a whole program, {@link example.SegmentLv}, compiled as it is.
  */
 final class DocSnippets {
     private DocSnippets() {
-    }
-
-    /** README.md, "Use it from Java". */
-    static void readme() throws IOException {
-        // snippet README.md
-        SegmentationDataset data = SunnybrookDataset.load(Path.of("../shared/data/sunnybrook"));
-        DatasetSplit split = data.splitByPatient(0.3, 1);          // by patient, never by frame
-
-        UNetSpec spec = UNet.builder()
-                .inputShape(128, 128, 1)
-                .inputFit(InputFit.CENTRE_CROP)                     // 256x256 frames, the heart sits near the centre
-                .numClasses(2)                                      // background + LV
-                .depth(4)
-                .baseFilters(16)
-                .build();
-
-        try (SegmentationModel model = Backends.load().create(spec, 42)) {   // same spec + seed = same weights
-            TrainingResult result = Trainer.builder()
-                    .epochs(30)
-                    .batchSize(8)
-                    .loss(Losses.crossEntropyPlusDice())
-                    .optimizer(Optimizers.adam(1e-3))
-                    .seed(1)
-                    .listener(TrainingListeners.progressBar())
-                    .build()
-                    .fit(model, split.train(), split.validation());
-
-            Image frame = split.validation().get(0).image();
-            Mask lv = model.segmenter().predict(frame);              // same height and width as the frame
-            System.out.println(lv.count(1) + " pixels of left ventricle");
-            model.save(Path.of("models/lv"));                       // load again with Backends.load().load(dir)
-        }
-        // end snippet
     }
 
     /** docs/getting-started.md, "The Java API in five steps": every block, in the page's order. */

@@ -2,6 +2,7 @@ package io.medseg.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import example.SegmentLv;
 import io.medseg.metrics.DiceSummary;
 import io.medseg.io.FileTrees;
 import io.medseg.mlops.registry.ModelVersion;
@@ -25,13 +26,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The Java snippets of the README and the docs compile (they are in {@link DocSnippets}, word for word) and run.
- * The build runs this test in a working directory of its own, {@code target/doc-snippets/work}, beside a link
- * {@code ../shared} to the data, so the snippets' relative paths mean what they mean in the repository.
+ * The Java snippets of the README and the docs compile (they are in {@link DocSnippets}, word for word; the README's
+ * complete program is {@link SegmentLv}) and run. The build runs this test in a working directory of its own,
+ * {@code target/doc-snippets/work}, beside a link {@code ../shared} to the data, so the snippets' relative paths
+ * mean what they mean in the repository.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DocSnippetsTest {
     private static final Pattern JAVA_BLOCK = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL);
+    /** The README's program, as a consumer's {@code src/main/java/example/SegmentLv.java}. */
+    private static final String PROGRAM = "segmentation-examples/src/test/java/example/SegmentLv.java";
     private static final Pattern REGION = Pattern.compile(
             "// snippet (\\S+)\\n(.*?)\\n\\s*// end snippet", Pattern.DOTALL);
 
@@ -85,8 +89,10 @@ class DocSnippetsTest {
         while (r.find()) {
             regions.computeIfAbsent(r.group(1), k -> new ArrayList<>()).add(dedent(r.group(2)));
         }
-        assertThat(regions).containsOnlyKeys("README.md", "docs/getting-started.md", "docs/data-formats.md",
-                "docs/mlops.md");
+        assertThat(regions).containsOnlyKeys("docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md");
+        // the README's one Java block is a whole program, compiled as a class of its own
+        regions.put("README.md", List.of(dedent(Files.readString(repository().resolve(PROGRAM),
+                StandardCharsets.UTF_8))));
         for (String doc : List.of("README.md", "docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
                 "docs/cardiac-recipe.md", "docs/architecture.md")) {
             List<String> blocks = new ArrayList<>();
@@ -101,8 +107,8 @@ class DocSnippetsTest {
 
     @Test
     @Order(2)
-    void theReadmeSnippetTrainsAndSavesAModel() throws IOException {
-        DocSnippets.readme();
+    void theReadmeProgramTrainsAndSavesAModel() throws IOException {
+        SegmentLv.main(new String[] {"../shared/data/sunnybrook", "models/lv"});
         assertThat(Path.of("models/lv/model.json")).isRegularFile();
     }
 

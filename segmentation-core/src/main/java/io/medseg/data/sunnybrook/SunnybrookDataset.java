@@ -6,6 +6,7 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.Sample;
 import io.medseg.data.SegmentationDataset;
+import io.medseg.data.dicom.DicomFiles;
 import io.medseg.data.dicom.DicomImage;
 import io.medseg.data.dicom.DicomReader;
 import java.io.IOException;
@@ -13,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -88,28 +87,14 @@ public final class SunnybrookDataset {
     }
 
     /**
-     * The DICOM files to read from {@code dirOrFile}: the file itself when it is a regular file; otherwise every
-     * {@code *.dcm} file (case-insensitive) under the folder, at any depth, sorted by folder, then by name with
-     * runs of digits compared as numbers ({@code 7.dcm} before {@code 20.dcm}). An empty folder gives an empty
-     * list.
+     * The DICOM files to read from {@code dirOrFile}, as {@link DicomFiles#find}: the file itself when it is a
+     * regular file; otherwise every file under the folder named {@code *.dcm} or starting like DICOM, sorted by
+     * folder, then by name with runs of digits compared as numbers.
      *
      * @throws java.nio.file.NoSuchFileException if {@code dirOrFile} does not exist
      */
     public static List<Path> dicomFiles(Path dirOrFile) throws IOException {
-        Objects.requireNonNull(dirOrFile, "dirOrFile");
-        if (!Files.exists(dirOrFile)) {
-            throw new java.nio.file.NoSuchFileException(dirOrFile.toString(), null, "no such file or folder");
-        }
-        if (!Files.isDirectory(dirOrFile)) {
-            return List.of(dirOrFile);
-        }
-        try (Stream<Path> s = Files.walk(dirOrFile)) {
-            return s.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm"))
-                    .sorted(Comparator.comparing((Path p) -> p.getParent().toString())
-                            .thenComparing(p -> p.getFileName().toString(), SunnybrookDataset::compareNatural))
-                    .toList();
-        }
+        return DicomFiles.find(dirOrFile);
     }
 
     private static Path checkRoot(Path root) {
@@ -199,43 +184,5 @@ public final class SunnybrookDataset {
             throw new DataFormatException(file, "no patients listed after the header");
         }
         return link;
-    }
-
-    /** Compares names with runs of ASCII digits taken as numbers, so "7.dcm" sorts before "20.dcm". */
-    static int compareNatural(String a, String b) {
-        int i = 0;
-        int j = 0;
-        while (i < a.length() && j < b.length()) {
-            char ca = a.charAt(i);
-            char cb = b.charAt(j);
-            if (isDigit(ca) && isDigit(cb)) {
-                int si = i;
-                int sj = j;
-                while (i < a.length() && isDigit(a.charAt(i))) {
-                    i++;
-                }
-                while (j < b.length() && isDigit(b.charAt(j))) {
-                    j++;
-                }
-                String da = a.substring(si, i).replaceFirst("^0+(?=.)", "");
-                String db = b.substring(sj, j).replaceFirst("^0+(?=.)", "");
-                int cmp = da.length() != db.length() ? Integer.compare(da.length(), db.length()) : da.compareTo(db);
-                if (cmp != 0) {
-                    return cmp;
-                }
-            } else {
-                if (ca != cb) {
-                    return Character.compare(ca, cb);
-                }
-                i++;
-                j++;
-            }
-        }
-        int rest = Integer.compare(a.length() - i, b.length() - j);
-        return rest != 0 ? rest : a.compareTo(b);
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 }

@@ -43,7 +43,9 @@ final class ReportWriter {
                 .metric("HD95", "mm", false)
                 .metric("ASSD", "mm", false)
                 .metric("APD", "mm", false)
-                .metric("area difference", "%", false);
+                // the size of the error, so that lower is better; its sign (over- or under-segmentation) is
+                // area_diff_pct of the JSON
+                .metric("absolute area difference", "%", false);
         if (overlap.isPresent() && overlap.get().any()) {
             b.warning(capitalised(overlap.get().describe()) + ": these figures are not a held-out score.");
         } else if (overlap.isEmpty()) {
@@ -52,7 +54,8 @@ final class ReportWriter {
         }
         List<ImageMetrics> metrics = report.metrics();
         for (ImageMetrics m : metrics) {
-            b.row(m.id(), m.patient(), m.dice(), m.iou(), m.hd95Mm(), m.assdMm(), m.apdMm(), m.areaDiffPct());
+            b.row(m.id(), m.patient(), m.dice(), m.iou(), m.hd95Mm(), m.assdMm(), m.apdMm(),
+                    Math.abs(m.areaDiffPct()));
         }
         ReportData draft = b.build();
         List<ReportData.Row> ranked = ReportData.rankWorstFirst(draft.rows(), draft.metrics().get(0), 0);
