@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -35,7 +36,7 @@ class PackageFuzzTest {
             try {
                 PackageManifest.write(smallPackage(dir));
                 byte[] bytes = Files.readAllBytes(dir.resolve(PackageManifest.FILE_NAME));
-                String binary = new String(bytes, StandardCharsets.UTF_8).replace("  ", " *").toUpperCase();
+                String binary = new String(bytes, StandardCharsets.UTF_8).replace("  ", " *").toUpperCase(Locale.ROOT);
                 return Map.of("written", bytes, "binary-upper", binary.getBytes(StandardCharsets.UTF_8));
             } finally {
                 FileTrees.deleteTree(dir);

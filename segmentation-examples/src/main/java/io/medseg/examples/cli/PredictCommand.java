@@ -27,8 +27,10 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Segment DICOM images with a saved model.",
-                "For each IN/a/b.dcm writes OUT/a/b.png (8-bit grayscale, pixel value = class index, 0 = background)",
-                "and OUT/a/b_overlay.png (the image with the predicted contour in red)."})
+                // picocli breaks lines after a '.': short lines keep the file names whole
+                "For each IN/a/b.dcm writes OUT/a/b.png (8-bit grayscale, pixel value = class",
+                "index, 0 = background) and OUT/a/b_overlay.png (the image with the predicted",
+                "contour in red)."})
 public final class PredictCommand implements Callable<Integer> {
     /** Images read and segmented at a time: bounds memory on large folders; the segmenter batches within it. */
     static final int CHUNK = 64;
