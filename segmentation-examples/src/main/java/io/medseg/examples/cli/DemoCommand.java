@@ -98,8 +98,9 @@ public final class DemoCommand implements Callable<Integer> {
 
             stdout.println("trained " + recipe.name() + " for " + result.history().size() + " epochs on "
                     + train.size() + " frames in " + Texts.duration(result.elapsed()));
-            stdout.println(result.summary() + ": the held-out patients measure the model, they do not choose "
-                    + "its epoch");
+            // keepBest is off above: the last epoch is kept
+            stdout.println("kept the last epoch (" + result.bestEpoch() + "): the held-out patients measure the "
+                    + "model, they do not choose its epoch");
             stdout.println("held-out patients " + String.join(", ", heldOut.patients()) + " (" + heldOut.size()
                     + " frames): mean Dice " + Texts.dice(report.diceMean()) + ", global Dice "
                     + Texts.dice(report.diceGlobal()));
