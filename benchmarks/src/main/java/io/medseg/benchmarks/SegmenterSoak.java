@@ -519,7 +519,7 @@ public final class SegmenterSoak implements Callable<Integer> {
             }
             Optional<String> line = lines.stream().filter(l -> l.startsWith(key)).findFirst();
             String[] parts = line.orElseThrow(() -> new IllegalStateException("no " + key + " line in " + STATUS))
-                    .substring(key.length()).trim().split("\\s+");
+                    .substring(key.length()).trim().split("\\s+", -1);
             if (parts.length != 2 || !parts[1].equals("kB")) {
                 throw new IllegalStateException("unexpected " + key + " line in " + STATUS + ": " + line.get());
             }

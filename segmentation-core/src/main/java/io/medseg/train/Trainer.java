@@ -225,16 +225,22 @@ public final class Trainer {
             }
         }
         OptionalDouble bestValue = OptionalDouble.empty();
+        TrainingResult.Selection selection;
         if (keepBest && best != null) {
             model.restore(best);
             bestValue = OptionalDouble.of(bestDice);
-        } else if (!history.isEmpty()) {
-            bestEpoch = history.size();
-            bestValue = history.get(history.size() - 1).validationDice();
+            selection = TrainingResult.Selection.BEST_VALIDATION_DICE;
+        } else {
+            if (!history.isEmpty()) {
+                bestEpoch = history.size();
+                bestValue = history.get(history.size() - 1).validationDice();
+            }
+            selection = validation.isEmpty() ? TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION
+                    : TrainingResult.Selection.LAST_EPOCH_SELECTION_OFF;
         }
         long steps = (long) epochs * batches;
         TrainingResult result = new TrainingResult(history, bestEpoch, bestValue, steps,
-                Duration.ofNanos(System.nanoTime() - start));
+                Duration.ofNanos(System.nanoTime() - start), selection);
         listeners.forEach(l -> l.onTrainingEnd(result));
         return result;
     }
@@ -312,7 +318,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Keep the weights of the best validation epoch (default true). */
+        /**
+         * Keep the weights of the best validation epoch (default true); off, or without validation data, the model
+         * keeps the last epoch's. {@link TrainingResult#selection()} says which happened.
+         */
         public Builder keepBest(boolean keepBest) {
             this.keepBest = keepBest;
             return this;

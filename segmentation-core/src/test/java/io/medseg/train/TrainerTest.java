@@ -190,6 +190,8 @@ class TrainerTest {
                 0.0);
         assertThat(r.bestEpoch()).isEqualTo(2);
         assertThat(r.bestValidationDice()).hasValue(1.0);
+        assertThat(r.selection()).isEqualTo(TrainingResult.Selection.BEST_VALIDATION_DICE);
+        assertThat(r.summary()).isEqualTo("kept epoch 2, the best validation Dice (1.0000)");
         assertThat(model.restoredVersions).containsExactly(2);
         assertThat(model.version).isEqualTo(2);
     }
@@ -212,6 +214,8 @@ class TrainerTest {
                 .fit(model, samples(10), samples(4));
         assertThat(r.bestEpoch()).isEqualTo(3);
         assertThat(r.bestValidationDice()).hasValue(0.0);
+        assertThat(r.selection()).isEqualTo(TrainingResult.Selection.LAST_EPOCH_SELECTION_OFF);
+        assertThat(r.summary()).isEqualTo("kept the last epoch (3, validation Dice 0.0000): best-epoch selection off");
         assertThat(model.restoredVersions).isEmpty();
         assertThat(model.version).isEqualTo(3);
     }
@@ -222,6 +226,9 @@ class TrainerTest {
         TrainingResult r = trainer().epochs(2).build().fit(model, samples(5), List.of());
         assertThat(r.bestEpoch()).isEqualTo(2);
         assertThat(r.bestValidationDice()).isEmpty();
+        // keeping the best is on by default, but there is nothing to select by
+        assertThat(r.selection()).isEqualTo(TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION);
+        assertThat(r.summary()).isEqualTo("kept the last epoch (2): no validation data to select an epoch by");
         assertThat(r.history()).allSatisfy(h -> assertThat(h.validationDice()).isEmpty());
         assertThat(model.restoredVersions).isEmpty();
     }

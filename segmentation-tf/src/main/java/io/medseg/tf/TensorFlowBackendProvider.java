@@ -17,9 +17,14 @@ import org.tensorflow.proto.ConfigProto;
  * Registers {@link TensorFlowBackend} through {@link java.util.ServiceLoader}. The native library is loaded on the
  * first {@link #get()}; failure becomes one {@link BackendUnavailableException} naming the platform and the artifact
  * to add. With the GPU natives on the classpath it checks that a GPU is usable and otherwise warns once and runs on
- * the CPU.
+ * the CPU. The native runtime's start-up log lines are kept off standard error ({@link NativeLogging}).
  */
 public final class TensorFlowBackendProvider implements BackendProvider {
+    /**
+     * The system property giving TensorFlow's native log level (0 everything, 1 no INFO, 2 no WARNING, the default,
+     * 3 no ERROR) when the environment sets no {@code TF_CPP_MIN_LOG_LEVEL}; read when the backend first loads.
+     */
+    public static final String NATIVE_LOG_LEVEL_PROPERTY = NativeLogging.LEVEL_PROPERTY;
     private static final Logger LOG = LoggerFactory.getLogger(TensorFlowBackendProvider.class);
     private static final String NATIVE_ARTIFACT = "org.tensorflow:tensorflow-core-native:1.1.0";
     private static volatile TensorFlowBackend instance;
@@ -53,6 +58,7 @@ public final class TensorFlowBackendProvider implements BackendProvider {
         String os = System.getProperty("os.name");
         String arch = System.getProperty("os.arch");
         String version;
+        NativeLogging.beforeLoad();
         try {
             version = TensorFlow.version();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
@@ -62,14 +68,18 @@ public final class TensorFlowBackendProvider implements BackendProvider {
                     e);
         }
         String device = "CPU";
-        if (gpuNativesPresent()) {
-            String problem = probeGpu();
+        // the first session writes the runtime's one-time start-up lines: run it now, with them held back
+        boolean gpuNatives = gpuNativesPresent();
+        String problem = NativeLogging.quietly(() -> probe(gpuNatives));
+        if (gpuNatives) {
             if (problem == null) {
                 device = "GPU:0";
             } else {
                 LOG.warn("TensorFlow GPU natives are present but no GPU is usable ({}); running on the CPU",
                         problem);
             }
+        } else if (problem != null) {
+            LOG.debug("the CPU probe failed: {}", problem);
         }
         String description = "TensorFlow " + version + " (TensorFlow Java 1.1.0) on " + device;
         LOG.info("segmentation backend: {}", description);
@@ -90,11 +100,11 @@ public final class TensorFlowBackendProvider implements BackendProvider {
                 .getResource("org/tensorflow/internal/c_api/linux-x86_64-gpu/") != null;
     }
 
-    /** Null when a tiny op runs on GPU:0 without soft placement, else why not. */
-    private static String probeGpu() {
+    /** Null when a tiny op runs (on GPU:0 without soft placement when {@code gpu}), else why not. */
+    private static String probe(boolean gpu) {
         try (Graph g = new Graph()) {
-            Ops tf = Ops.create(g).withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU)
-                    .deviceIndex(0).build());
+            Ops tf = gpu ? Ops.create(g).withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU)
+                    .deviceIndex(0).build()) : Ops.create(g);
             var c = tf.math.add(tf.constant(1f), tf.constant(1f));
             ConfigProto strict = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
             try (Session s = new Session(g, strict); Result r = s.runner().fetch(c).run()) {

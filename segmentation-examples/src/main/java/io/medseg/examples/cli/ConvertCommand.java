@@ -22,9 +22,10 @@ import picocli.CommandLine.ParentCommand;
  * removed.
  */
 @Command(name = "convert", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
-        description = {"Convert labelled data to the lab's TFRecord files " + ConvertCommand.TRAIN + " and "
-                + ConvertCommand.VAL + ".",
-                "Splits by patient when the data names at least 2 patients, otherwise by frame."})
+        description = {"Convert labelled data to the lab's two TFRecord files (training and validation).",
+                // picocli breaks lines after a '.': short lines keep the file names whole
+                "Writes " + ConvertCommand.TRAIN + " and " + ConvertCommand.VAL + "; splits by patient",
+                "when the data names at least 2 patients, otherwise by frame."})
 public final class ConvertCommand implements Callable<Integer> {
     static final String TRAIN = "train_images.tfrecords";
     static final String VAL = "val_images.tfrecords";

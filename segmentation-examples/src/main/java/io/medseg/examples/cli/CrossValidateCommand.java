@@ -8,7 +8,6 @@ import io.medseg.io.Json;
 import io.medseg.recipe.CrossValidation;
 import io.medseg.recipe.Recipe;
 import io.medseg.train.TrainingListener;
-import io.medseg.train.TrainingListeners;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -59,11 +58,14 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path dataRoot = Inputs.existing(data);
         Recipe recipe = inference.apply(CardiacRecipe.defaults());
         if (epochs != null) {
             recipe = recipe.withEpochs(Inputs.positive(epochs, "--epochs"));
         }
+        if (saveModels != null) {
+            Inputs.outputDirectory(saveModels);
+        }
+        Path dataRoot = Inputs.existing(data);
         SegmentationDataset all = dataOptions.load(dataRoot, patients, root.err());
         if (all.patients().size() < 2) {
             throw new UsageException(dataRoot + ": leave-one-patient-out needs at least 2 patients, found "
@@ -71,7 +73,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
         }
         root.err().println("leave-one-patient-out over " + all.patients() + " with " + recipe.name() + " ("
                 + recipe.epochs() + " epochs per fold)");
-        List<TrainingListener> listeners = List.of(TrainingListeners.progressBar(root.err()));
+        List<TrainingListener> listeners = List.of(root.progressBar());
         List<CrossValidation.Fold> folds = CrossValidation.leaveOnePatientOut(Backends.load(), recipe, all, seed,
                 listeners, f -> root.err().printf(Locale.ROOT, "held out %s: mean Dice %.4f, global Dice %.4f "
                         + "(%d images, trained %s)%n", f.heldOutPatient(), f.diceMean(), f.diceGlobal(),

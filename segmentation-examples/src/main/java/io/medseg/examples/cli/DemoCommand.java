@@ -11,7 +11,6 @@ import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.Json;
 import io.medseg.mlops.EvaluationReport;
 import io.medseg.recipe.Recipe;
-import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
 import io.medseg.viz.Overlays;
 import java.io.PrintStream;
@@ -76,7 +75,7 @@ public final class DemoCommand implements Callable<Integer> {
             // The held-out patients are shown in the progress bar but never pick the weights (keepBest off):
             // choosing an epoch by them would make their Dice an optimistic estimate.
             TrainingResult result = recipe.trainer(seed).keepBest(false)
-                    .listener(TrainingListeners.progressBar(err)).build().fit(model, train, heldOut);
+                    .listener(root.progressBar()).build().fit(model, train, heldOut);
 
             List<Mask> predicted = model.segmenter().predictAll(heldOut.samples().stream().map(Sample::image).toList());
             EvaluationReport report = EvaluationReport.compute(heldOut.samples(), predicted,
@@ -99,6 +98,9 @@ public final class DemoCommand implements Callable<Integer> {
 
             stdout.println("trained " + recipe.name() + " for " + result.history().size() + " epochs on "
                     + train.size() + " frames in " + Texts.duration(result.elapsed()));
+            // keepBest is off above: the last epoch is kept
+            stdout.println("kept the last epoch (" + result.bestEpoch() + "): the held-out patients measure the "
+                    + "model, they do not choose its epoch");
             stdout.println("held-out patients " + String.join(", ", heldOut.patients()) + " (" + heldOut.size()
                     + " frames): mean Dice " + Texts.dice(report.diceMean()) + ", global Dice "
                     + Texts.dice(report.diceGlobal()));

@@ -76,6 +76,16 @@ public final class DriftCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (whatIfScale != null && !(whatIfScale > 0 && Double.isFinite(whatIfScale))) {
+            throw new UsageException("--what-if-scale must be > 0: " + whatIfScale);
+        }
+        if (whatIfNoise != null && !(whatIfNoise >= 0 && Double.isFinite(whatIfNoise))) {
+            throw new UsageException("--what-if-noise must be >= 0: " + whatIfNoise);
+        }
+        if (reportFile != null && Files.isDirectory(reportFile)) {
+            throw new UsageException(reportFile + ": is a directory (--report names the JSON file to write)");
+        }
+        Inputs.existing(data);
         ModelPackage pkg = ModelPackage.open(Inputs.directory(reference));
         Path profileFile = pkg.dir().resolve(ModelPackage.DATA_PROFILE);
         if (!Files.isRegularFile(profileFile)) {
@@ -83,13 +93,6 @@ public final class DriftCommand implements Callable<Integer> {
                     + " (export it from a training run that recorded one)");
         }
         DataProfile profile = DataProfile.read(profileFile);
-        Inputs.existing(data);
-        if (whatIfScale != null && !(whatIfScale > 0 && Double.isFinite(whatIfScale))) {
-            throw new UsageException("--what-if-scale must be > 0: " + whatIfScale);
-        }
-        if (whatIfNoise != null && !(whatIfNoise >= 0 && Double.isFinite(whatIfNoise))) {
-            throw new UsageException("--what-if-noise must be >= 0: " + whatIfNoise);
-        }
         List<Image> images = perturb(load());
         DriftReport report;
         try (SegmentationModel m = Backends.load().load(pkg.dir())) {

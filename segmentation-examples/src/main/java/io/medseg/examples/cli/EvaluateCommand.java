@@ -48,11 +48,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--report", paramLabel = "DIR",
-            description = "Also write a self-contained HTML report (report.html) and summary.md into DIR.")
+            description = "Also write report.html and summary.md into DIR (the HTML page is self-contained).")
     Path report;
 
     @Override
     public Integer call() throws Exception {
+        if (report != null) {
+            Inputs.outputDirectory(report);
+        }
         Path dataRoot = Inputs.existing(data);
         Path modelDir = Inputs.modelDirectory(model);
         DataFormat format = dataOptions.formatOf(dataRoot);
@@ -63,7 +66,6 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport result = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
             if (report != null) {
-                Inputs.outputDirectory(report);
                 ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot, inference.describe(),
                         overlap, report);
                 root.err().println("report: " + report.resolve(io.medseg.mlops.report.HtmlReport.HTML_FILE));

@@ -13,7 +13,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Package a completed training run: SavedModel, model.json, provenance, metrics, model card, "
                 + "drift profile and a MANIFEST with the SHA-256 of every file.",
-                "  segment export --model RUN_DIR --out PKG [--name cardiac-lv]   (PKG.zip for a zip file)"})
+                "  segment export --model RUN_DIR --out PKG [--name cardiac-lv]",
+                "With --out PKG.zip the package is one zip file."})
 public final class ExportCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;

@@ -7,24 +7,27 @@ import io.medseg.inference.TestTimeAugmentation;
 import io.medseg.postprocess.PostProcessing;
 import io.medseg.recipe.Recipe;
 import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code --tta} and {@code --post-process}, shared by the commands that segment: when absent, the cardiac recipe's
- * own settings apply.
+ * own settings apply. Both are checked as the command line is parsed, before anything is read or loaded.
  */
 final class InferenceOptions {
-    @Option(names = "--tta", paramLabel = "MODE",
+    @Option(names = "--tta", paramLabel = "MODE", converter = TtaConverter.class,
             description = "Test-time augmentation: none, flips or dihedral (default: the recipe's).")
-    String tta;
+    TestTimeAugmentation tta;
 
-    @Option(names = "--post-process", paramLabel = "MODE",
+    @Option(names = "--post-process", paramLabel = "MODE", converter = PostProcessConverter.class,
             description = "Mask clean-up: none, or lcc (largest connected component, holes filled) "
                     + "(default: the recipe's).")
-    String post;
+    PostProcessing post;
 
     Recipe apply(Recipe recipe) {
-        return recipe.withInference(tta(recipe.testTimeAugmentation()), post(recipe.postProcessing()));
+        return recipe.withInference(tta != null ? tta : recipe.testTimeAugmentation(),
+                post != null ? post : recipe.postProcessing());
     }
 
     /** The inference settings in effect, for reports. */
@@ -39,25 +42,25 @@ final class InferenceOptions {
         return apply(CardiacRecipe.defaults()).segmenter(model);
     }
 
-    private TestTimeAugmentation tta(TestTimeAugmentation fallback) {
-        if (tta == null) {
-            return fallback;
-        }
-        try {
-            return TestTimeAugmentation.valueOf(tta.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--tta must be none, flips or dihedral: " + tta);
+    static final class TtaConverter implements ITypeConverter<TestTimeAugmentation> {
+        @Override
+        public TestTimeAugmentation convert(String value) {
+            try {
+                return TestTimeAugmentation.valueOf(value.strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("must be none, flips or dihedral: '" + value + "'");
+            }
         }
     }
 
-    private PostProcessing post(PostProcessing fallback) {
-        if (post == null) {
-            return fallback;
+    static final class PostProcessConverter implements ITypeConverter<PostProcessing> {
+        @Override
+        public PostProcessing convert(String value) {
+            return switch (value.strip().toLowerCase(Locale.ROOT)) {
+                case "none" -> PostProcessing.none();
+                case "lcc" -> PostProcessing.largestComponentAndFillHoles();
+                default -> throw new TypeConversionException("must be none or lcc: '" + value + "'");
+            };
         }
-        return switch (post.toLowerCase(Locale.ROOT)) {
-            case "none" -> PostProcessing.none();
-            case "lcc" -> PostProcessing.largestComponentAndFillHoles();
-            default -> throw new UsageException("--post-process must be none or lcc: " + post);
-        };
     }
 }

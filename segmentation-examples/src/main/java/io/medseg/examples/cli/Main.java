@@ -1,5 +1,7 @@
 package io.medseg.examples.cli;
 
+import io.medseg.tf.TensorFlowBackendProvider;
+import io.medseg.train.TrainingListeners;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -17,18 +19,32 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(System.out, System.err, args));
+        System.exit(run(System.out, System.err, TrainingListeners.isTerminal(System.err), args));
     }
 
-    /** Runs the command line with the given streams and returns the exit code, without exiting the JVM. */
+    /**
+     * Runs the command line with the given streams and returns the exit code, without exiting the JVM. Standard
+     * error is taken for a file: progress is written a line at a time.
+     */
     public static int run(PrintStream out, PrintStream err, String... args) {
+        return run(out, err, false, args);
+    }
+
+    /** As above; {@code terminal} says whether {@code err} is a terminal, where progress is drawn in place. */
+    public static int run(PrintStream out, PrintStream err, boolean terminal, String... args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
-        if (verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-            // must be set before the first logger is created
-            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+        if (verbose) {
+            // both must be set before they are read: the first logger, the first load of the backend
+            if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+            }
+            if (System.getProperty(TensorFlowBackendProvider.NATIVE_LOG_LEVEL_PROPERTY) == null) {
+                // TensorFlow's native runtime logs everything (TF_CPP_MIN_LOG_LEVEL, when set, still wins)
+                System.setProperty(TensorFlowBackendProvider.NATIVE_LOG_LEVEL_PROPERTY, "0");
+            }
         }
         try {
-            return commandLine(out, err).execute(args);
+            return commandLine(out, err, terminal).execute(args);
         } catch (Throwable t) { // errors escape picocli's handlers, e.g. a native library that fails to link
             return Errors.report(t, verbose, err);
         } finally {
@@ -38,7 +54,11 @@ public final class Main {
     }
 
     static CommandLine commandLine(PrintStream out, PrintStream err) {
-        CommandLine cl = new CommandLine(new SegmentCommand(out, err));
+        return commandLine(out, err, false);
+    }
+
+    static CommandLine commandLine(PrintStream out, PrintStream err, boolean terminal) {
+        CommandLine cl = new CommandLine(new SegmentCommand(out, err, terminal));
         // the charset the streams themselves write in (on Java 17 a PrintStream does not say which: the default)
         cl.setOut(new PrintWriter(new OutputStreamWriter(out, Charset.defaultCharset()), true));
         cl.setErr(new PrintWriter(new OutputStreamWriter(err, Charset.defaultCharset()), true));

@@ -36,15 +36,17 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Segment DICOM images with a saved model.",
-                "For each IN/a/b.dcm writes OUT/a/b.png (8-bit grayscale, pixel value = class index, 0 = background)",
-                "and OUT/a/b_overlay.png (the image with the predicted contour in red).",
-                "DICOM files are the files named *.dcm and those that start like DICOM (a 128-byte preamble, then "
-                        + "'DICM'), with or without an extension.",
-                "A file that cannot be read or segmented is skipped and the others are still written; the failures "
-                        + "are listed at the end (file: reason).",
+                // picocli breaks lines after a '.': short lines keep the file names whole
+                "For each IN/a/b.dcm writes OUT/a/b.png (8-bit grayscale, pixel value = class",
+                "index, 0 = background) and OUT/a/b_overlay.png (the image with the predicted",
+                "contour in red).",
+                "DICOM files are those named *.dcm and those that start like DICOM (a 128-byte",
+                "preamble, then 'DICM'), with or without an extension.",
+                "A file that cannot be read or segmented is skipped and the others are still",
+                "written; the failures are listed at the end (file: reason).",
                 "OUT/" + PredictCommand.SUMMARY + " lists every file written and every failure.",
-                "Exit code 0 when every file was segmented, 2 when any file was refused (1 when a failure was not "
-                        + "the file's fault, e.g. a read error of the disk)."})
+                "Exit code 0 when every file was segmented, 2 when any file was refused (1 when",
+                "a failure was not the file's fault, e.g. a read error of the disk)."})
 public final class PredictCommand implements Callable<Integer> {
     /** Images read and segmented at a time: bounds memory on large folders; the segmenter batches within it. */
     static final int CHUNK = 64;
@@ -143,10 +145,13 @@ public final class PredictCommand implements Callable<Integer> {
                             job.overlay().toString()));
                 }
                 done += chunk.size();
-                err.printf(Locale.ROOT, "\rsegmented %d/%d", done, total);
+                // redrawn in place on a terminal; a line per chunk in a log or a pipe
+                err.printf(Locale.ROOT, root.terminal() ? "\rsegmented %d/%d" : "segmented %d/%d%n", done, total);
                 err.flush();
             }
-            err.println();
+            if (root.terminal()) {
+                err.println();
+            }
         }
         Path summary = writeSummary(false);
         for (Failed f : failed) {

@@ -41,7 +41,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         Path target = out != null ? out : runDir.resolve("reproductions")
                 .resolve(Instant.now().toString().replace(':', '-'));
         Inputs.outputDirectory(target);
-        Reproduction r = TrainingRuns.reproduce(runDir, target, TrainingJob.RECIPES, TrainingJob.hooks(root.err()));
+        Reproduction r = TrainingRuns.reproduce(runDir, target, TrainingJob.RECIPES, TrainingJob.hooks(root));
         root.out().println(r.summary());
         root.out().println("reproduction run: " + target + " (comparison in " + TrainingRuns.REPRODUCTION + ")");
         return r.identical() ? 0 : Errors.NOT_MET;

@@ -1,5 +1,7 @@
 package io.medseg.examples.cli;
 
+import io.medseg.train.TrainingListener;
+import io.medseg.train.TrainingListeners;
 import java.io.PrintStream;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -25,6 +27,7 @@ import picocli.CommandLine.Spec;
 public final class SegmentCommand implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
+    private final boolean terminal;
 
     @Spec
     CommandSpec spec;
@@ -34,12 +37,19 @@ public final class SegmentCommand implements Callable<Integer> {
     boolean verbose;
 
     public SegmentCommand() {
-        this(System.out, System.err);
+        this(System.out, System.err, TrainingListeners.isTerminal(System.err));
     }
 
+    /** Standard error taken for a file: progress is written a line at a time. */
     public SegmentCommand(PrintStream out, PrintStream err) {
+        this(out, err, false);
+    }
+
+    /** {@code terminal}: whether {@code err} is a terminal, where progress is drawn in place. */
+    public SegmentCommand(PrintStream out, PrintStream err, boolean terminal) {
         this.out = Objects.requireNonNull(out, "out");
         this.err = Objects.requireNonNull(err, "err");
+        this.terminal = terminal;
     }
 
     /** Results. */
@@ -50,6 +60,16 @@ public final class SegmentCommand implements Callable<Integer> {
     /** Progress and errors. */
     PrintStream err() {
         return err;
+    }
+
+    /** Whether {@link #err()} is a terminal, where progress may be redrawn in place. */
+    boolean terminal() {
+        return terminal;
+    }
+
+    /** The training progress on {@link #err()}: drawn in place on a terminal, a line per epoch otherwise. */
+    TrainingListener progressBar() {
+        return TrainingListeners.progressBar(err, terminal);
     }
 
     @Override

@@ -24,8 +24,10 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Train the cardiac LV recipe on labelled data (Sunnybrook, TFRecord or image/mask folder).",
-                "Writes a run directory: the model, provenance.json, data-manifest.json, metrics.jsonl, losses.csv,"
-                        + " checkpoints/, best/, metrics.json and TensorBoard events in tensorboard/.",
+                // picocli breaks lines after a '.', so lines holding file names are kept short enough not to wrap
+                "Writes a run directory: the model, provenance.json, data-manifest.json,",
+                "metrics.jsonl, losses.csv, checkpoints/, best/, metrics.json and TensorBoard",
+                "events in tensorboard/.",
                 "  segment train --data DIR --out RUN_DIR [--val-patients ID,...]",
                 "  segment train --resume RUN_DIR"})
 public final class TrainCommand implements Callable<Integer> {
@@ -84,22 +86,26 @@ public final class TrainCommand implements Callable<Integer> {
                         + "--out, --epochs, --patients or --val-patients");
             }
             runDir = Inputs.directory(resume);
-            outcome = TrainingRuns.resume(runDir, TrainingJob.RECIPES, TrainingJob.hooks(root.err()));
+            outcome = TrainingRuns.resume(runDir, TrainingJob.RECIPES, TrainingJob.hooks(root));
         } else {
             if (data == null || out == null) {
                 throw new UsageException("train needs --data and --out (or --resume RUN_DIR)");
             }
+            // the options first, then the paths, and only then the data
+            if (epochs != null) {
+                Inputs.positive(epochs, "--epochs");
+            }
+            Inputs.positive(checkpointEvery, "--checkpoint-every");
             Inputs.outputDirectory(out);
             if (Files.exists(out.resolve(TrainingRun.PROVENANCE))) {
                 throw new UsageException(out + ": already holds a training run (continue it with --resume " + out
                         + ", or choose a new --out)");
             }
-            Inputs.positive(checkpointEvery, "--checkpoint-every");
             TrainingConfig config = TrainingJob.config(Inputs.existing(data), dataOptions.format,
                     dataOptions.skipCorrupt, patients, valPatients, epochs, seed, checkpointEvery, !noTensorboard,
                     histograms);
             runDir = out;
-            outcome = TrainingRuns.start(config, out, TrainingJob.hooks(root.err()));
+            outcome = TrainingRuns.start(config, out, TrainingJob.hooks(root));
         }
         TrainingResult result = outcome.result();
         List<String> parts = new ArrayList<>();
@@ -108,10 +114,7 @@ public final class TrainCommand implements Callable<Integer> {
         parts.add(result.history().size() + " epochs (" + result.steps() + " steps)");
         double[] loss = result.lossCurve();
         parts.add(String.format(Locale.ROOT, "final loss %.4f", loss[loss.length - 1]));
-        if (result.bestValidationDice().isPresent()) {
-            parts.add("best epoch " + result.bestEpoch() + " (validation Dice "
-                    + Texts.dice(result.bestValidationDice().getAsDouble()) + ")");
-        }
+        parts.add(result.summary());
         parts.add("model saved to " + runDir + " (a run directory: provenance.json, metrics.jsonl, checkpoints/)");
         root.out().println(String.join("; ", parts));
         return 0;

@@ -9,7 +9,6 @@ import io.medseg.mlops.TrainingRuns;
 import io.medseg.recipe.Recipe;
 import io.medseg.tf.tensorboard.TensorBoardListener;
 import io.medseg.train.TrainingListener;
-import io.medseg.train.TrainingListeners;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -50,8 +49,9 @@ final class TrainingJob {
                 : OptionalInt.of(epochs), checkpointEvery, tensorboard, histograms);
     }
 
-    /** Progress on {@code err}, data read as {@link DataOptions} reads it, a progress bar and TensorBoard. */
-    static TrainingRuns.Hooks hooks(PrintStream err) {
+    /** Progress on the command's standard error, data read as {@link DataOptions} reads it, TensorBoard. */
+    static TrainingRuns.Hooks hooks(SegmentCommand root) {
+        PrintStream err = root.err();
         return new TrainingRuns.Hooks() {
             @Override
             public void notice(String line) {
@@ -70,7 +70,7 @@ final class TrainingJob {
             @Override
             public List<TrainingListener> listeners(TrainingRuns.RunContext context) throws IOException {
                 List<TrainingListener> out = new ArrayList<>();
-                out.add(TrainingListeners.progressBar(err));
+                out.add(root.progressBar());
                 if (context.config().tensorboard()) {
                     out.add(TensorBoardListener.builder().logDir(context.runDir().resolve(TENSORBOARD_DIR))
                             .model(context.model()).frames(context.picturedFrames())

@@ -31,7 +31,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Certify a model package against accuracy and latency requirements on labelled data.",
-                "  segment validate --model PKG --data DIR --min-dice 0.85 --max-p95-ms 200 [--batch 1]",
+                "  segment validate --model PKG --data DIR --min-dice 0.85 --max-p95-ms 200",
                 "Stores the record in PKG/validations/; exits 0 when every requirement holds, 3 when one fails.",
                 "Frames the package was trained on fail the gate unless --allow-training-data is given."})
 public final class ValidateCommand implements Callable<Integer> {
@@ -88,6 +88,8 @@ public final class ValidateCommand implements Callable<Integer> {
         if (minDice != null && !(minDice >= 0 && minDice <= 1)) {
             throw new UsageException("--min-dice must be in 0..1: " + minDice);
         }
+        positiveLimit(maxP95Ms, "--max-p95-ms");
+        positiveLimit(maxHd95Mm, "--max-hd95-mm");
         Inputs.positive(batch, "--batch");
         Inputs.positive(samples, "--samples");
         if (warmup < 0) {
@@ -139,6 +141,12 @@ public final class ValidateCommand implements Callable<Integer> {
         }
         return "refused: " + what + "; validate on patients it was not trained on, or pass --allow-training-data "
                 + "to accept them (the record then says so)";
+    }
+
+    private static void positiveLimit(Double v, String option) {
+        if (v != null && !(v > 0 && Double.isFinite(v))) {
+            throw new UsageException(option + " must be a number > 0: " + v);
+        }
     }
 
     private static OptionalDouble optional(Double v) {

@@ -151,6 +151,8 @@ class PredictBatchCliTest {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.err()).doesNotContain(Errors.PREFIX);
+        // not a terminal: progress is whole lines, never redrawn with a carriage return
+        assertThat(r.err()).doesNotContain("\r").contains("segmented 2/2" + System.lineSeparator());
         assertThat(pngs(out)).containsExactly(out.resolve("a.png"), out.resolve("a_overlay.png"),
                 out.resolve("b.png"), out.resolve("b_overlay.png"));
         Map<String, Object> summary = TestJson.object(Files.readString(out.resolve(PredictCommand.SUMMARY)));

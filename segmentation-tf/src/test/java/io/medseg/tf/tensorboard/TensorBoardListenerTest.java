@@ -168,7 +168,8 @@ class TensorBoardListenerTest {
             }
             tb.onEpochEnd(new EpochResult(epoch, 0.25, OptionalDouble.empty(), 1e-3 * epoch, 1.0));
         }
-        tb.onTrainingEnd(new TrainingResult(List.of(), 4, OptionalDouble.empty(), 8, java.time.Duration.ZERO));
+        tb.onTrainingEnd(new TrainingResult(List.of(), 4, OptionalDouble.empty(), 8, java.time.Duration.ZERO,
+                TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION));
 
         List<Event> steps = EventFiles.read(EventFiles.single(tb.stepsDir()));
         List<Event> starts = steps.stream().filter(Event::hasSessionLog).toList();
