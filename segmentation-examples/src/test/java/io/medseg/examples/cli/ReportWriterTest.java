@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +41,7 @@ class ReportWriterTest {
         assertThat(report.metrics().get(1).areaDiffPct()).isEqualTo(56.25);
 
         Path out = tmp.resolve("report");
-        ReportWriter.write(report, samples, predicted, tmp.resolve("model"), tmp.resolve("data"), "none", out);
+        ReportWriter.write(report, samples, predicted, tmp.resolve("model"), tmp.resolve("data"), "none", Optional.empty(), out);
 
         String html = Files.readString(out.resolve("report.html"));
         assertThat(html).contains("absolute area difference (%)").contains("60.938").contains("56.250")
