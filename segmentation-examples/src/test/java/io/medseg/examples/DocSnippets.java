@@ -57,6 +57,7 @@ final class DocSnippets {
     }
 
     /** docs/getting-started.md, "The Java API in five steps": every block, in the page's order. */
+    @SuppressWarnings("try") // the page's step 2 shows the try-with-resources frame on its own, its body elided
     static DiceSummary gettingStarted() throws IOException {
         // snippet docs/getting-started.md
         SegmentationDataset data = SunnybrookDataset.load(Path.of("../shared/data/sunnybrook"));
