@@ -44,7 +44,7 @@ public final class CardiacExample {
         Path dataDir = Path.of(args.length > 0 ? args[0] : "../shared/data/sunnybrook");
         Path modelDir = Path.of(args.length > 1 ? args[1] : "models/lv-example");
         Recipe recipe = CardiacRecipe.defaults();
-        int epochs = args.length > 2 ? Integer.parseInt(args[2]) : recipe.epochs();
+        int epochs = args.length > 2 ? epochs(args[2]) : recipe.epochs();
 
         // 1. Labelled frames: each DICOM image with the expert's contour filled into a mask.
         SegmentationDataset all = SunnybrookDataset.load(dataDir);
@@ -90,5 +90,19 @@ public final class CardiacExample {
             model.save(modelDir);
             System.out.println("model saved to " + modelDir.toAbsolutePath());
         }
+    }
+
+    /** The epochs argument, checked before anything is read. */
+    private static int epochs(String arg) {
+        try {
+            int n = Integer.parseInt(arg.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, with the argument
+        }
+        throw new IllegalArgumentException("the number of epochs (third argument) must be a whole number >= 1, got '"
+                + arg + "'");
     }
 }
