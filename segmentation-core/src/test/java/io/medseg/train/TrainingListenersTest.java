@@ -73,12 +73,7 @@ class TrainingListenersTest {
     @Test
     void withoutValidationTheLinesHaveNoDiceAndTheEndSaysTheLastEpochWasKept() {
         TrainingListener bar = TrainingListeners.progressBar(out, false);
-        bar.onTrainingStart(new TrainingPlan(1, 1, 8, 0, 8));
-        bar.onBatchEnd(1, 1, 1.0f);
-        EpochResult only = new EpochResult(1, 1.0, OptionalDouble.empty(), 1e-3, 0.5);
-        bar.onEpochEnd(only);
-        bar.onTrainingEnd(new TrainingResult(List.of(only), 1, OptionalDouble.empty(), 1, Duration.ofSeconds(1),
-                TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION));
+        trainOneEpochWithoutValidation(bar);
 
         assertThat(printed().lines()).containsExactly("epoch 1/1  loss 1.0000  ETA 0:00",
                 "done: 1 epoch in 0:01; kept the last epoch (1): no validation data to select an epoch by");
@@ -96,12 +91,7 @@ class TrainingListenersTest {
 
         // after a normal end the line is closed already: closing adds nothing
         bytes.reset();
-        bar.onTrainingStart(new TrainingPlan(1, 1, 8, 0, 8));
-        bar.onBatchEnd(1, 1, 1.0f);
-        EpochResult only = new EpochResult(1, 1.0, OptionalDouble.empty(), 1e-3, 0.5);
-        bar.onEpochEnd(only);
-        bar.onTrainingEnd(new TrainingResult(List.of(only), 1, OptionalDouble.empty(), 1, Duration.ofSeconds(1),
-                TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION));
+        trainOneEpochWithoutValidation(bar);
         String ended = printed();
         ((AutoCloseable) bar).close();
         assertThat(printed()).isEqualTo(ended).endsWith(System.lineSeparator());
@@ -124,5 +114,15 @@ class TrainingListenersTest {
                 System.setProperty(TrainingListeners.TERMINAL_PROPERTY, before);
             }
         }
+    }
+
+    /** One epoch of one batch, no validation data, to its end. */
+    private static void trainOneEpochWithoutValidation(TrainingListener bar) {
+        bar.onTrainingStart(new TrainingPlan(1, 1, 8, 0, 8));
+        bar.onBatchEnd(1, 1, 1.0f);
+        EpochResult only = new EpochResult(1, 1.0, OptionalDouble.empty(), 1e-3, 0.5);
+        bar.onEpochEnd(only);
+        bar.onTrainingEnd(new TrainingResult(List.of(only), 1, OptionalDouble.empty(), 1, Duration.ofSeconds(1),
+                TrainingResult.Selection.LAST_EPOCH_NO_VALIDATION));
     }
 }
