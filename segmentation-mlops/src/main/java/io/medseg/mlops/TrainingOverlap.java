@@ -3,6 +3,7 @@ package io.medseg.mlops;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.DataFormat;
 import io.medseg.data.Sample;
+import io.medseg.data.folder.ImageMaskFolder;
 import io.medseg.data.tfrecord.LabSchema;
 import io.medseg.data.tfrecord.TFRecordDataset;
 import io.medseg.io.Json;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -230,18 +230,7 @@ public record TrainingOverlap(int checkedImages, List<Match> matches) {
         /** Image name to file, as the image/mask loader pairs them. */
         private Map<String, Path> pngs() throws IOException {
             if (pngs == null) {
-                Path images = data.resolve("images");
-                boolean split = Files.isDirectory(images) && Files.isDirectory(data.resolve("masks"));
-                Path folder = split ? images : data;
-                pngs = new HashMap<>();
-                try (Stream<Path> s = Files.list(folder)) {
-                    for (Path p : s.filter(Files::isRegularFile).toList()) {
-                        String n = p.getFileName().toString();
-                        if (!n.startsWith(".") && n.toLowerCase(Locale.ROOT).endsWith(".png")) {
-                            pngs.put(n.substring(0, n.length() - 4), p);
-                        }
-                    }
-                }
+                pngs = ImageMaskFolder.imageFiles(data);
             }
             return pngs;
         }

@@ -15,8 +15,6 @@ import java.util.stream.Stream;
  * exported without an extension are found too.
  */
 public final class DicomFiles {
-    private static final int PREAMBLE_LENGTH = 128;
-    private static final byte[] MAGIC = {'D', 'I', 'C', 'M'};
     /** The media directory of a DICOM file set (PS3.10): a DICOM Part 10 file, but an index, not an image. */
     private static final String DICOMDIR = "DICOMDIR";
 
@@ -32,16 +30,7 @@ public final class DicomFiles {
             return false;
         }
         try (InputStream in = Files.newInputStream(file)) {
-            byte[] b = in.readNBytes(PREAMBLE_LENGTH + MAGIC.length);
-            if (b.length < PREAMBLE_LENGTH + MAGIC.length) {
-                return false;
-            }
-            for (int i = 0; i < MAGIC.length; i++) {
-                if (b[PREAMBLE_LENGTH + i] != MAGIC[i]) {
-                    return false;
-                }
-            }
-            return true;
+            return DicomReader.hasPart10Header(in.readNBytes(DicomReader.HEADER_LENGTH));
         } catch (IOException e) {
             return false;
         }

@@ -33,11 +33,19 @@ import java.util.Set;
  * to Bits Allocated and Samples per Pixel to 1 when absent.
  */
 public final class DicomReader {
+    /** The Part 10 preamble before the {@code DICM} magic; {@link #HEADER_LENGTH} covers both. */
     private static final int PREAMBLE_LENGTH = 128;
+    static final int HEADER_LENGTH = PREAMBLE_LENGTH + 4;
     private static final long UNDEFINED_LENGTH = 0xFFFFFFFFL;
     private static final int MAX_SEQUENCE_DEPTH = 32;
 
     static final int TRANSFER_SYNTAX = 0x0002_0010;
+
+    /** Whether {@code b} starts with a 128-byte preamble followed by {@code DICM}, as DICOM Part 10 files do. */
+    static boolean hasPart10Header(byte[] b) {
+        return b.length >= HEADER_LENGTH && b[PREAMBLE_LENGTH] == 'D' && b[PREAMBLE_LENGTH + 1] == 'I'
+                && b[PREAMBLE_LENGTH + 2] == 'C' && b[PREAMBLE_LENGTH + 3] == 'M';
+    }
     static final int SERIES_DESCRIPTION = 0x0008_103E;
     static final int PATIENT_ID = 0x0010_0020;
     static final int INSTANCE_NUMBER = 0x0020_0013;
@@ -153,7 +161,7 @@ public final class DicomReader {
                 throw fail("file has " + b.length + " bytes, too short for dicom part 10: expected a "
                         + PREAMBLE_LENGTH + "-byte preamble followed by 'DICM' at byte offset " + PREAMBLE_LENGTH);
             }
-            if (b[128] != 'D' || b[129] != 'I' || b[130] != 'C' || b[131] != 'M') {
+            if (!hasPart10Header(b)) {
                 throw fail("missing 'DICM' magic at byte offset " + PREAMBLE_LENGTH + ": found '"
                         + printable(PREAMBLE_LENGTH, 4) + "'; not a dicom part 10 file");
             }

@@ -179,6 +179,18 @@ public final class ImageMaskFolder {
 
     // ---------------------------------------------------------------- reading
 
+    /**
+     * The image file of each sample {@link #load} reads from {@code dir}, by sample id (the image's name without
+     * {@code .png}), sorted by id: which file a sample came from.
+     *
+     * @throws DataFormatException as {@link #load} does when images and masks do not pair up
+     */
+    public static Map<String, Path> imageFiles(Path dir) throws IOException {
+        Map<String, Path> images = new TreeMap<>();
+        pairs(dir).forEach((name, pair) -> images.put(name, pair[0]));
+        return images;
+    }
+
     /** name -> {image, mask}, sorted by name. */
     private static Map<String, Path[]> pairs(Path dir) throws IOException {
         Map<String, Path[]> pairs = new TreeMap<>();

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +77,20 @@ class ImageMaskFolderTest {
         assertThat(ds.get(1).image().get(1, 2)).isEqualTo(202f);
         assertThat(ds.get(1).mask().get(0, 2)).isEqualTo(2);
         assertThat(ds.get(1).mask().maxLabel()).isEqualTo(2);
+    }
+
+    @Test
+    void imageFilesNamesTheFileEachSampleWasReadFromInEitherLayout() throws IOException {
+        splitPair("b", 3, 2);
+        splitPair("a", 3, 2);
+        assertThat(ImageMaskFolder.imageFiles(dir)).containsExactly(
+                Map.entry("a", dir.resolve("images/a.png")), Map.entry("b", dir.resolve("images/b.png")));
+
+        Path flat = Files.createDirectories(dir.resolve("flat"));
+        png(flat.resolve("c.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, (y, x) -> 7);
+        png(flat.resolve("c_mask.png"), BufferedImage.TYPE_BYTE_GRAY, 3, 2, (y, x) -> 0);
+        assertThat(ImageMaskFolder.imageFiles(flat)).containsExactly(Map.entry("c", flat.resolve("c.png")));
+        assertThat(ImageMaskFolder.load(flat).samples()).extracting(Sample::id).containsExactly("c");
     }
 
     @Test
