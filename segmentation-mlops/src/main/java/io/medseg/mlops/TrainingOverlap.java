@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.DataFormat;
 import io.medseg.data.Sample;
 import io.medseg.data.folder.ImageMaskFolder;
+import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.data.tfrecord.LabSchema;
 import io.medseg.data.tfrecord.TFRecordDataset;
 import io.medseg.io.Json;
@@ -214,7 +215,7 @@ public record TrainingOverlap(int checkedImages, List<Match> matches) {
         List<Path> filesOf(Sample s, FileTest training) throws IOException {
             try {
                 return switch (format) {
-                    case SUNNYBROOK -> existing(data.resolve("dicoms").resolve(s.id() + ".dcm"));
+                    case SUNNYBROOK -> existing(SunnybrookDataset.dicomFile(data, s.id()));
                     case IMAGE_MASK_FOLDER -> Optional.ofNullable(pngs().get(s.id())).map(List::of).orElse(List.of());
                     case TFRECORD -> recordFilesOf(s, training);
                 };

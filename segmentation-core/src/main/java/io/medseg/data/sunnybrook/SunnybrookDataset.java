@@ -48,6 +48,7 @@ public final class SunnybrookDataset {
     private static final Logger LOG = LoggerFactory.getLogger(SunnybrookDataset.class);
     private static final String NAME = "sunnybrook";
     private static final String HEADER = "patient_id,original_id";
+    private static final String DICOMS = "dicoms";
     private static final Pattern ICONTOUR = Pattern.compile("IM-0001-(\\d{4})-icontour-manual\\.txt");
 
     private SunnybrookDataset() {
@@ -55,7 +56,7 @@ public final class SunnybrookDataset {
 
     /** Whether {@code dir} has the Sunnybrook layout: {@code dicoms/}, {@code contourfiles/} and {@code link.csv}. */
     public static boolean looksLikeSunnybrook(Path dir) {
-        return dir != null && Files.isDirectory(dir.resolve("dicoms"))
+        return dir != null && Files.isDirectory(dir.resolve(DICOMS))
                 && Files.isDirectory(dir.resolve("contourfiles")) && Files.isRegularFile(dir.resolve("link.csv"));
     }
 
@@ -120,8 +121,16 @@ public final class SunnybrookDataset {
         return SegmentationDataset.of(NAME, samples);
     }
 
+    /**
+     * The DICOM file a sample of {@link #load load(root)} was read from: {@code dicoms/<patient>/<N>.dcm} for the
+     * sample id {@code <patient>/<N>}.
+     */
+    public static Path dicomFile(Path root, String sampleId) {
+        return root.resolve(DICOMS).resolve(sampleId + ".dcm");
+    }
+
     private static List<Sample> loadPatient(Path root, String patient, String originalId) throws IOException {
-        Path dicomDir = root.resolve("dicoms").resolve(patient);
+        Path dicomDir = root.resolve(DICOMS).resolve(patient);
         Path contourDir = root.resolve("contourfiles").resolve(originalId).resolve("i-contours");
         if (!Files.isDirectory(dicomDir)) {
             throw new DataFormatException(root.resolve("link.csv"), "patient " + patient
@@ -146,7 +155,7 @@ public final class SunnybrookDataset {
         for (Map.Entry<Integer, Path> e : contours.entrySet()) {
             int n = e.getKey();
             Path contour = e.getValue();
-            Path dicom = dicomDir.resolve(n + ".dcm");
+            Path dicom = dicomFile(root, patient + "/" + n);
             if (!Files.isRegularFile(dicom)) {
                 throw new DataFormatException(contour, "no dicom for this contour: expected " + dicom);
             }
@@ -157,7 +166,7 @@ public final class SunnybrookDataset {
             }
             Image image = d.toImage();
             Mask mask = PolygonFill.fill(ContourFile.read(contour, d.rows(), d.columns()), d.rows(), d.columns());
-            out.add(new Sample(patient + "/" + n, patient, image, mask));
+            out.add(new Sample(patient + "/" + n, patient, image, mask)); // the id dicomFile(root, id) resolves
         }
         return out;
     }

@@ -69,6 +69,16 @@ class SunnybrookDatasetTest {
     }
 
     @Test
+    void dicomFileNamesTheFileEachSampleWasReadFrom() throws IOException {
+        for (Sample s : all) {
+            Path file = SunnybrookDataset.dicomFile(root, s.id());
+            int n = Integer.parseInt(s.id().substring(s.id().indexOf('/') + 1));
+            assertThat(file).isEqualTo(root.resolve("dicoms").resolve(s.patientId()).resolve(n + ".dcm"));
+            assertThat(DicomReader.read(file).toImage()).as(s.id()).isEqualTo(s.image());
+        }
+    }
+
+    @Test
     void imagesAreTheDicomPixelsWithReadmeSpacing() throws IOException {
         for (Sample s : all) {
             assertThat(s.image().height()).isEqualTo(256);
