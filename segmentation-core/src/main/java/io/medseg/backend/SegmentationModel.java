@@ -18,6 +18,11 @@ public interface SegmentationModel extends AutoCloseable {
     /** Name of the backend that owns the model. */
     String backendName();
 
+    /** The precision this model computes at: what was asked for, or what the machine allowed instead. */
+    default Precision precision() {
+        return Precision.FP32;
+    }
+
     /**
      * The raw network: {@code batchSize x H x W x C} normalised inputs (H, W, C from the spec) to
      * {@code batchSize x H x W x numClasses} class probabilities (softmax), in inference mode.

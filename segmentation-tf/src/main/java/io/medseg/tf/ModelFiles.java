@@ -1,6 +1,6 @@
 package io.medseg.tf;
 
-import io.medseg.backend.ModelState;
+import io.medseg.backend.Precision;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.FileTrees;
 import io.medseg.io.Json;
@@ -14,28 +14,36 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.tensorflow.Result;
+import java.util.function.Function;
+import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The on-disk model: a TensorFlow SavedModel (tag {@code serve}, signature {@code serving_default} from input
  * {@code image} [N,H,W,C] float32, normalised, to output {@code probabilities} [N,H,W,K]) plus {@code model.json}
- * with the spec. Any TensorFlow runtime can serve the SavedModel; this backend reloads it into a graph rebuilt
- * from the spec, so a loaded model can also be trained further.
+ * with the spec. Since format version 2 the SavedModel holds the inference graph alone, batch norm folded into the
+ * convolutions ({@link Folding}): no training path, no optimiser slots. Any TensorFlow runtime can serve it; this
+ * backend loads it as it is ({@link TfInferenceModel}), without building a graph of its own. Version-1 models (the
+ * whole training graph) load the same way, through their serving signature.
  */
 final class ModelFiles {
     static final String MODEL_JSON = "model.json";
     static final String FORMAT = "medseg-model";
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** {@code model.json}'s {@code graph} since version 2. */
+    static final String GRAPH_FOLDED = "inference, batch norm folded";
     static final String SERVE_TAG = "serve";
     static final String INPUT_NAME = "image";
     static final String OUTPUT_NAME = "probabilities";
@@ -43,7 +51,11 @@ final class ModelFiles {
     private ModelFiles() {
     }
 
-    static void save(TfSegmentationModel model, Path dir) throws IOException {
+    /**
+     * Writes the folded inference graph of {@code spec} into {@code dir}, its variables set to what {@code values}
+     * gives for that graph (by variable name). The graph is built in a graph and session of its own, closed after.
+     */
+    static void save(UNetSpec spec, Function<UNetGraph, Map<String, float[]>> values, Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new IOException(target + ": exists and is not a directory");
@@ -57,24 +69,9 @@ final class ModelFiles {
                 : Files.createTempDirectory(parent, "." + target.getFileName() + ".saving-");
         try {
             Path exportDir = tmp.resolve("export");
-            Session session = model.session();
-            Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
-                    .input(INPUT_NAME, model.input())
-                    .output(OUTPUT_NAME, model.network().probabilities())
-                    .methodName("tensorflow/serving/predict")
-                    .build();
-            try {
-                SavedModelBundle.exporter(exportDir.toString()).withTags(SERVE_TAG).withSession(session)
-                        .withSignature(signature).export();
-            } catch (TensorFlowException e) {
-                if (WriteFailures.isDiskFull(e)) {
-                    // TensorFlow's message names its own temporary file and suggests an out-of-memory report
-                    throw WriteFailures.naming(target, new IOException(e.getMessage(), e));
-                }
-                throw e;
-            }
-            UNetSpec spec = model.spec();
+            export(spec, values, exportDir, target);
             ModelJson json = new ModelJson(FORMAT, FORMAT_VERSION, TensorFlowBackend.NAME, TensorFlow.version(),
+                    GRAPH_FOLDED,
                     new SignatureJson(SERVE_TAG, Signature.DEFAULT_KEY, INPUT_NAME, OUTPUT_NAME,
                             List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels()),
                             List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.numClasses())),
@@ -98,7 +95,56 @@ final class ModelFiles {
         }
     }
 
+    private static void export(UNetSpec spec, Function<UNetGraph, Map<String, float[]>> values, Path exportDir,
+            Path target) throws IOException {
+        try (Graph graph = new Graph()) {
+            Ops tf = Ops.create(graph);
+            UNetGraph net = new UNetGraph(tf, spec, 0, true);
+            Map<String, float[]> v = values.apply(net);
+            try (Session session = new Session(graph, SessionConfigs.config(Precision.FP32))) {
+                Session.Runner runner = session.runner();
+                List<Tensor> fed = new ArrayList<>();
+                try {
+                    for (Variables.Entry e : net.variables().all()) {
+                        float[] value = v.get(e.name());
+                        if (value == null || value.length != e.size()) {
+                            throw new IllegalStateException("no value of " + e.size() + " for " + e.name());
+                        }
+                        TFloat32 t = Tensors.floats(value, e.shape());
+                        fed.add(t);
+                        runner.feed(e.feed(), t).addTarget(e.assign());
+                    }
+                    runner.run().close();
+                } finally {
+                    fed.forEach(Tensor::close);
+                }
+                Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
+                        .input(INPUT_NAME, net.input())
+                        .output(OUTPUT_NAME, net.probabilities())
+                        .methodName("tensorflow/serving/predict")
+                        .build();
+                SavedModelBundle.exporter(exportDir.toString()).withTags(SERVE_TAG).withSession(session)
+                        .withSignature(signature).export();
+            } catch (TensorFlowException e) {
+                if (WriteFailures.isDiskFull(e)) {
+                    // TensorFlow's message names its own temporary file and suggests an out-of-memory report
+                    throw WriteFailures.naming(target, new IOException(e.getMessage(), e));
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The spec in {@code dir}'s {@code model.json}, after checking that {@code dir} is a model of this backend. */
     static UNetSpec readSpec(Path dir) throws IOException {
+        return read(dir).spec();
+    }
+
+    /** What {@code model.json} says: the spec and whether the graph is folded. */
+    record Description(UNetSpec spec, int formatVersion, boolean folded) {
+    }
+
+    static Description read(Path dir) throws IOException {
         Path json = dir.resolve(MODEL_JSON);
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "no such model directory");
@@ -121,18 +167,28 @@ final class ModelFiles {
                     + (backend == null ? "(none)" : TextFields.excerpt(backend)) + ", not '" + TensorFlowBackend.NAME
                     + "'");
         }
+        JsonNode version = map.path("formatVersion");
+        int v = version.canConvertToInt() && version.isIntegralNumber() ? version.asInt() : -1;
+        if (v < 1 || v > FORMAT_VERSION) {
+            throw new DataFormatException(json, "unsupported " + FORMAT + " formatVersion "
+                    + TextFields.excerpt(version.isMissingNode() ? "(missing)" : version.toString())
+                    + ": this library reads versions 1 to " + FORMAT_VERSION
+                    + (v > FORMAT_VERSION ? " (the model was written by a newer release)" : ""));
+        }
         if (!map.path("spec").isObject()) {
             throw new DataFormatException(json, "invalid spec: missing key \"spec\"");
         }
+        UNetSpec spec;
         try {
-            return Json.mapper().treeToValue(map.get("spec"), UNetSpec.class);
+            spec = Json.mapper().treeToValue(map.get("spec"), UNetSpec.class);
         } catch (JacksonException e) {
             throw new DataFormatException(json, "invalid spec: " + Json.describe(e), e);
         }
+        return new Description(spec, v, v >= 2);
     }
 
     /** {@code model.json}: what the SavedModel is, and the spec it was built from. */
-    record ModelJson(String format, int formatVersion, String backend, String tensorflowVersion,
+    record ModelJson(String format, int formatVersion, String backend, String tensorflowVersion, String graph,
             SignatureJson signature, UNetSpec spec) {
     }
 
@@ -141,39 +197,21 @@ final class ModelFiles {
             List<Integer> outputShape) {
     }
 
-    static TfSegmentationModel load(Path dir) throws IOException {
-        UNetSpec spec = readSpec(dir);
-        TfSegmentationModel model = new TfSegmentationModel(spec, 0);
-        try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), SERVE_TAG)) {
-            Map<String, float[]> values = new LinkedHashMap<>();
-            List<Variables.Entry> vars = model.network().variables().all();
-            Session.Runner runner = bundle.session().runner();
-            for (Variables.Entry e : vars) {
-                if (bundle.graph().operation(e.name()) == null) {
-                    throw new DataFormatException(dir, "saved model has no variable " + e.name()
-                            + ": it does not match the spec in " + MODEL_JSON);
-                }
-                runner.fetch(e.name());
-            }
-            try (Result r = runner.run()) {
-                for (int i = 0; i < vars.size(); i++) {
-                    float[] v = Tensors.toFloats(r.get(i));
-                    if (v.length != vars.get(i).size()) {
-                        throw new DataFormatException(dir, "variable " + vars.get(i).name() + " has " + v.length
-                                + " values, the spec needs " + vars.get(i).size());
-                    }
-                    values.put(vars.get(i).name(), v);
-                }
-            }
-            model.restore(new ModelState(values));
-            return model;
-        } catch (RuntimeException e) {
-            model.close();
-            if (e instanceof org.tensorflow.exceptions.TensorFlowException tfe) {
-                throw new DataFormatException(dir, "unreadable SavedModel: " + tfe.getMessage(), tfe);
-            }
+    /** Loads the SavedModel in {@code dir} as it is, for inference at {@code precision} (already effective). */
+    static TfInferenceModel load(Path dir, Precision precision) throws IOException {
+        Description d = read(dir);
+        SavedModelBundle bundle;
+        try {
+            bundle = SavedModelBundle.loader(dir.toString()).withTags(SERVE_TAG)
+                    .withConfigProto(SessionConfigs.config(precision)).load();
+        } catch (TensorFlowException e) {
+            throw new DataFormatException(dir, "unreadable SavedModel: " + e.getMessage(), e);
+        }
+        try {
+            return TfInferenceModel.open(dir, d, bundle, precision);
+        } catch (RuntimeException | IOException e) {
+            bundle.close();
             throw e;
         }
     }
-
 }

@@ -83,7 +83,7 @@ public final class TensorFlowBackendProvider implements BackendProvider {
         }
         String description = "TensorFlow " + version + " (TensorFlow Java 1.1.0) on " + device;
         LOG.info("segmentation backend: {}", description);
-        return new TensorFlowBackend(description);
+        return new TensorFlowBackend(description, device.startsWith("GPU"));
     }
 
     static String expectedClassifier(String os, String arch) {

@@ -1,6 +1,7 @@
 package io.medseg.tf;
 
 import io.medseg.backend.ModelState;
+import io.medseg.backend.Precision;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.backend.TrainingSession;
 import io.medseg.loss.LossSpec;
@@ -20,16 +21,17 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.GPUOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
- * A U-Net in a TensorFlow graph with its session. Inference ({@link #forward}) may run from many threads; a
- * training step or a restore excludes them for its duration.
+ * A U-Net in a TensorFlow graph with its session, built to be trained: weights, batch-norm statistics and, once a
+ * training session is open, the optimiser's slots. Inference ({@link #forward}) may run from many threads; a
+ * training step or a restore excludes them for its duration. {@link #save} writes the inference graph alone, batch
+ * norm folded ({@link ModelFiles}); a saved model loads as a {@link TfInferenceModel}.
  */
 final class TfSegmentationModel implements SegmentationModel {
     private final UNetSpec spec;
+    private final Precision precision;
     private final Graph graph;
     private final Ops tf;
     private final Session session;
@@ -40,25 +42,19 @@ final class TfSegmentationModel implements SegmentationModel {
     private int trainingGraphs;
     private boolean closed;
 
-    TfSegmentationModel(UNetSpec spec, long seed) {
+    TfSegmentationModel(UNetSpec spec, long seed, Precision precision) {
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.precision = Objects.requireNonNull(precision, "precision");
         this.graph = new Graph();
         try {
             this.tf = Ops.create(graph);
             this.net = new UNetGraph(tf, spec, seed);
-            this.session = new Session(graph, sessionConfig());
+            this.session = new Session(graph, SessionConfigs.config(precision));
         } catch (RuntimeException | Error e) {
             graph.close();
             throw e;
         }
         assign(net.variables(), net.variables().initialValues(seed));
-    }
-
-    static ConfigProto sessionConfig() {
-        return ConfigProto.newBuilder()
-                .setAllowSoftPlacement(true)
-                .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true).build())
-                .build();
     }
 
     @Override
@@ -69,6 +65,11 @@ final class TfSegmentationModel implements SegmentationModel {
     @Override
     public String backendName() {
         return TensorFlowBackend.NAME;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     Session session() {
@@ -225,10 +226,19 @@ final class TfSegmentationModel implements SegmentationModel {
         lock.readLock().lock();
         try {
             checkOpen();
-            ModelFiles.save(this, dir);
+            ModelFiles.save(spec, net -> Folding.fold(sizes(net.variables().all()),
+                    java.util.Set.copyOf(net.batchNormLayers()), read(this.net.variables().all())), dir);
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    static Map<String, Integer> sizes(List<Variables.Entry> entries) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (Variables.Entry e : entries) {
+            out.put(e.name(), e.size());
+        }
+        return out;
     }
 
     private void checkOpen() {

@@ -20,6 +20,10 @@ import org.tensorflow.types.TInt32;
  * ({@code enc1/conv1}, {@code bottleneck/conv2}, {@code dec2/upconv}, {@code head}) so the graph reads well in
  * TensorBoard. The network is built twice over the same variables: a training path (batch statistics, dropout,
  * moving-average updates) and an inference path (moving statistics, no dropout).
+ *
+ * <p>A <em>folded</em> graph is the inference path alone with batch norm folded into each convolution's kernel and
+ * bias ({@link Folding}): every convolution is then conv, bias add and activation, which oneDNN runs as one fused
+ * kernel. That is the graph a saved model holds.
  */
 final class UNetGraph {
     static final String INPUT = "image";
@@ -32,15 +36,23 @@ final class UNetGraph {
     private final Placeholder<TFloat32> input;
     private final List<Op> batchNormUpdates = new ArrayList<>();
     private final long seed;
+    private final boolean folded;
+    private final List<String> batchNormLayers = new ArrayList<>();
     private int randomOps;
     private Operand<TFloat32> inferenceLogits;
     private Operand<TFloat32> inferenceProbabilities;
     private Operand<TFloat32> trainingLogits;
 
     UNetGraph(Ops tf, UNetSpec spec, long seed) {
+        this(tf, spec, seed, false);
+    }
+
+    /** With {@code folded}, the inference path alone, batch norm folded into the convolutions. */
+    UNetGraph(Ops tf, UNetSpec spec, long seed, boolean folded) {
         this.tf = tf;
         this.spec = spec;
         this.seed = seed;
+        this.folded = folded;
         this.variables = new Variables();
         this.input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(
                 Shape.of(-1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels())));
@@ -65,8 +77,19 @@ final class UNetGraph {
         return inferenceLogits;
     }
 
+    /**
+     * The layers ({@code enc1/conv1}, ...) whose convolution is followed by batch norm in the trained network: in a
+     * folded graph, those whose {@code bias} holds the folded batch norm.
+     */
+    List<String> batchNormLayers() {
+        return List.copyOf(batchNormLayers);
+    }
+
     /** The training-mode logits, built on first use. */
     Operand<TFloat32> trainingLogits() {
+        if (folded) {
+            throw new IllegalStateException("a folded graph has no training path");
+        }
         if (trainingLogits == null) {
             trainingLogits = network(tf.withSubScope("train"), true);
         }
@@ -132,7 +155,10 @@ final class UNetGraph {
         int k = spec.kernelSize();
         Variable<TFloat32> kernel = weight(scope, layer, "weights", new long[] {k, k, in, out}, (long) k * k * in);
         Operand<TFloat32> y = scope.nn.conv2d(x, kernel, List.of(1L, 1L, 1L, 1L), "SAME");
-        if (spec.batchNorm()) {
+        if (spec.batchNorm() && !training && !batchNormLayers.contains(layer)) {
+            batchNormLayers.add(layer);
+        }
+        if (spec.batchNorm() && !folded) {
             y = batchNorm(scope, layer, y, out, training);
         } else {
             y = scope.nn.biasAdd(y, bias(scope, layer, "bias", out));

@@ -23,7 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ModelJsonFuzzTest {
     private static byte[] modelJson(UNetSpec spec) {
         ModelFiles.ModelJson json = new ModelFiles.ModelJson(ModelFiles.FORMAT, ModelFiles.FORMAT_VERSION,
-                TensorFlowBackend.NAME, "2.18.0", new ModelFiles.SignatureJson(ModelFiles.SERVE_TAG,
+                TensorFlowBackend.NAME, "2.18.0", ModelFiles.GRAPH_FOLDED, new ModelFiles.SignatureJson(
+                        ModelFiles.SERVE_TAG,
                         "serving_default", ModelFiles.INPUT_NAME, ModelFiles.OUTPUT_NAME,
                         List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels()),
                         List.of(-1, spec.inputHeight(), spec.inputWidth(), spec.numClasses())), spec);

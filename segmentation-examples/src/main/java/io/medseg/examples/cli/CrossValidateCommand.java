@@ -1,7 +1,9 @@
 package io.medseg.examples.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.medseg.backend.Backend;
 import io.medseg.backend.Backends;
+import io.medseg.backend.Precision;
 import io.medseg.data.SegmentationDataset;
 import io.medseg.examples.CardiacRecipe;
 import io.medseg.io.Json;
@@ -32,6 +34,9 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions dataOptions = new DataOptions();
+
+    @Mixin
+    PrecisionOption precisionOption = new PrecisionOption();
 
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Labelled data: a Sunnybrook-layout folder, a TFRecord file or folder, or an image/mask "
@@ -72,16 +77,17 @@ public final class CrossValidateCommand implements Callable<Integer> {
                     + all.patients());
         }
         root.err().println("leave-one-patient-out over " + all.patients() + " with " + recipe.name() + " ("
-                + recipe.epochs() + " epochs per fold)");
+                + recipe.epochs() + " epochs per fold, " + precisionOption.precision.label() + ")");
         List<TrainingListener> listeners = List.of(root.progressBar());
-        List<CrossValidation.Fold> folds = CrossValidation.leaveOnePatientOut(Backends.load(), recipe, all, seed,
+        Backend backend = Backends.load().withPrecision(precisionOption.precision);
+        List<CrossValidation.Fold> folds = CrossValidation.leaveOnePatientOut(backend, recipe, all, seed,
                 listeners, f -> root.err().printf(Locale.ROOT, "held out %s: mean Dice %.4f, global Dice %.4f "
                         + "(%d images, trained %s)%n", f.heldOutPatient(), f.diceMean(), f.diceGlobal(),
                         f.testImages(), Texts.duration(java.time.Duration.ofMillis((long) (f.trainSeconds() * 1000)))), saveModels);
         double meanOfMeans = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).average().orElse(0);
         double minMean = folds.stream().mapToDouble(CrossValidation.Fold::diceMean).min().orElse(0);
         if (json) {
-            root.out().println(Json.writeCompact(toJson(recipe, folds, meanOfMeans, minMean)));
+            root.out().println(Json.writeCompact(toJson(recipe, folds, meanOfMeans, minMean, precisionOption.precision)));
         } else {
             root.out().printf(Locale.ROOT, "%-14s %7s %10s %12s %10s%n", "held out", "images", "dice_mean",
                     "dice_global", "train_s");
@@ -96,7 +102,7 @@ public final class CrossValidateCommand implements Callable<Integer> {
 
     /** The {@code --json} output. */
     record CrossValidationJson(String recipe, int epochs, @JsonProperty("dice_mean_of_folds") double diceMeanOfFolds,
-            @JsonProperty("dice_worst_fold") double diceWorstFold, List<FoldJson> folds) {
+            @JsonProperty("dice_worst_fold") double diceWorstFold, String precision, List<FoldJson> folds) {
     }
 
     record FoldJson(@JsonProperty("held_out") String heldOut, @JsonProperty("train_images") int trainImages,
@@ -108,10 +114,10 @@ public final class CrossValidateCommand implements Callable<Integer> {
     }
 
     private static CrossValidationJson toJson(Recipe recipe, List<CrossValidation.Fold> folds, double meanOfMeans,
-            double minMean) {
+            double minMean, Precision precision) {
         List<FoldJson> fs = folds.stream().map(f -> new FoldJson(f.heldOutPatient(), f.trainImages(), f.testImages(),
                 f.diceMean(), f.diceGlobal(), f.trainSeconds(),
                 f.perImage().stream().map(r -> new ImageJson(r.id(), r.dice())).toList())).toList();
-        return new CrossValidationJson(recipe.name(), recipe.epochs(), meanOfMeans, minMean, fs);
+        return new CrossValidationJson(recipe.name(), recipe.epochs(), meanOfMeans, minMean, precision.label(), fs);
     }
 }
