@@ -1,5 +1,6 @@
 package io.medseg.mlops;
 
+import io.medseg.backend.Precision;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.Mask;
@@ -176,13 +177,15 @@ public final class EvaluationReport {
     }
 
     /**
-     * The report as one JSON object on one line, with {@code "overlap_with_training"} after the other keys: how
-     * many of the images were the model's training data ({@link TrainingOverlap#json}), {@code null} when that
-     * could not be checked. What {@code segment evaluate --json} prints.
+     * The report as one JSON object on one line, with {@code "overlap_with_training"} and {@code "precision"} after
+     * the other keys: how many of the images were the model's training data ({@link TrainingOverlap#json}),
+     * {@code null} when that could not be checked, and what the network computed in ({@code fp32}, {@code bf16}).
+     * What {@code segment evaluate --json} prints.
      */
-    public String toJson(Optional<TrainingOverlap> overlap) {
+    public String toJson(Optional<TrainingOverlap> overlap, Precision precision) {
         ObjectNode node = Json.mapper().valueToTree(document());
         node.set(TrainingOverlap.JSON_KEY, TrainingOverlap.json(overlap));
+        node.put("precision", precision.label());
         return Json.writeCompact(node);
     }
 

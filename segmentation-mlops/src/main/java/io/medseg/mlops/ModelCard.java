@@ -86,8 +86,9 @@ final class ModelCard {
         ModelMetrics.Split split = metrics.split();
         md.append("Split: **").append(split.kind()).append("**: ").append(split.description())
                 .append(". Patients ").append(String.join(", ", split.patients())).append(", ")
-                .append(split.frames()).append(" frames.\n\n");
-        md.append("| metric | value |\n|---|---|\n");
+                .append(split.frames()).append(" frames.");
+        metrics.precision().ifPresent(p -> md.append(" The network computed in ").append(p).append("."));
+        md.append("\n\n| metric | value |\n|---|---|\n");
         row(md, "Dice, mean per image", OptionalDouble.of(metrics.diceMean()));
         row(md, "Dice, global", OptionalDouble.of(metrics.diceGlobal()));
         EvaluationReport.Document ev = metrics.evaluation();

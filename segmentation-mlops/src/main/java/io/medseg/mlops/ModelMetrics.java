@@ -2,12 +2,14 @@ package io.medseg.mlops;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.medseg.backend.Precision;
 import io.medseg.io.Json;
 import io.medseg.model.UNetSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A training run's {@code metrics.json}: the final model's evaluation and the split it came from, so that a figure
@@ -18,10 +20,14 @@ import java.util.Objects;
  * @param diceGlobal Dice pooled over all pixels
  * @param evaluation the whole evaluation, every image included
  * @param spec the network evaluated
+ * @param precision what the network computed in ({@code fp32}, {@code bf16}); absent in files written before
+ *     precision was a choice, which were all fp32
  */
-@JsonPropertyOrder({"format", "formatVersion", "split", "dice_mean", "dice_global", "evaluation", "spec"})
+@JsonPropertyOrder({"format", "formatVersion", "split", "dice_mean", "dice_global", "precision", "evaluation",
+        "spec"})
 public record ModelMetrics(String format, int formatVersion, Split split, @JsonProperty("dice_mean") double diceMean,
-        @JsonProperty("dice_global") double diceGlobal, EvaluationReport.Document evaluation, UNetSpec spec) {
+        @JsonProperty("dice_global") double diceGlobal, Optional<String> precision,
+        EvaluationReport.Document evaluation, UNetSpec spec) {
     /** The {@code "format"} of {@code metrics.json}. */
     public static final String FORMAT = "medseg-metrics";
     /** Kind of a split of patients held out of training. */
@@ -35,6 +41,7 @@ public record ModelMetrics(String format, int formatVersion, Split split, @JsonP
         }
         Objects.requireNonNull(split, "split");
         Objects.requireNonNull(evaluation, "evaluation");
+        precision = precision == null ? Optional.empty() : precision;
     }
 
     /**
@@ -51,13 +58,14 @@ public record ModelMetrics(String format, int formatVersion, Split split, @JsonP
 
     /** The figures of {@code report}, measured on held-out patients when {@code heldOut}, else on training data. */
     public static ModelMetrics of(EvaluationReport report, boolean heldOut, List<String> patients, int frames,
-            UNetSpec spec) {
+            UNetSpec spec, Precision precision) {
         Split split = heldOut
                 ? new Split(VALIDATION, "patients held out of training (--val-patients), used to pick the best epoch",
                         patients, frames)
                 : new Split(TRAINING, "no patients were held out: these are training-set figures and overstate "
                         + "accuracy on new patients", patients, frames);
-        return new ModelMetrics(FORMAT, 1, split, report.diceMean(), report.diceGlobal(), report.document(), spec);
+        return new ModelMetrics(FORMAT, 1, split, report.diceMean(), report.diceGlobal(),
+                Optional.of(precision.label()), report.document(), spec);
     }
 
     /** Reads a {@code metrics.json}. */

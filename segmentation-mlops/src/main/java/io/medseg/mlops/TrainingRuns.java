@@ -323,7 +323,7 @@ public final class TrainingRuns {
         SegmentationDataset ds = held ? split.validation() : split.train();
         List<Mask> predicted = recipe.segmenter(model).predictAll(ds.samples().stream().map(Sample::image).toList());
         EvaluationReport report = EvaluationReport.compute(ds.samples(), predicted, model.spec().numClasses());
-        return ModelMetrics.of(report, held, ds.patients(), ds.size(), model.spec());
+        return ModelMetrics.of(report, held, ds.patients(), ds.size(), model.spec(), model.precision());
     }
 
     static List<Sample> pictureFrames(Split split) {

@@ -202,8 +202,10 @@ final class ModelFiles {
         Description d = read(dir);
         SavedModelBundle bundle;
         try {
-            bundle = SavedModelBundle.loader(dir.toString()).withTags(SERVE_TAG)
-                    .withConfigProto(SessionConfigs.config(precision)).load();
+            SavedModelBundle.Loader loader = SavedModelBundle.loader(dir.toString()).withTags(SERVE_TAG)
+                    .withConfigProto(SessionConfigs.config(precision));
+            // loading restores the variables through a session call: a bf16 one announces its graph rewrite
+            bundle = new FirstRuns(precision).run("restore", loader::load);
         } catch (TensorFlowException e) {
             throw new DataFormatException(dir, "unreadable SavedModel: " + e.getMessage(), e);
         }

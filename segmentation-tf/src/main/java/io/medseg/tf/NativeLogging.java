@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * the latest when the native library loads. Abseil logging (the "MLIR V1 optimization pass is not enabled" line of
  * the first session, preceded by "WARNING: All log messages before absl::InitializeLog() is called are written to
  * STDERR") reads no setting at all; its one-time start-up lines are written while the backend probes its device
- * ({@link #quietly}), and standard error is held back meanwhile, then given back less those lines.
+ * ({@link #quietly}), and standard error is held back meanwhile, then given back less those lines. A bf16 session
+ * also announces its graph rewrite through Abseil, at INFO, the first time each kind of call runs; those first runs
+ * go through {@link #quietly} as well ({@link FirstRuns}). (The runtime carries its own copy of Abseil, whose level
+ * cannot be set from outside.)
  *
  * <p>The level is the one TensorFlow defines: 0 everything, 1 no INFO, 2 no WARNING (the default here), 3 no ERROR.
  * A {@value #LEVEL_ENV} in the environment always wins and is never overwritten; otherwise the system property
@@ -111,6 +114,13 @@ final class NativeLogging {
      * captured, then writes back everything captured except the native log lines below the level.
      */
     static <T> T quietly(Supplier<T> action) {
+        // standard error is one per process: one holder at a time
+        synchronized (NativeLogging.class) {
+            return holdingBack(action);
+        }
+    }
+
+    private static <T> T holdingBack(Supplier<T> action) {
         int level = level();
         Posix c = level == 0 ? null : Posix.get();
         Path file = null;

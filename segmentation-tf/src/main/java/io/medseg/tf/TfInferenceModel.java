@@ -39,6 +39,7 @@ final class TfInferenceModel implements SegmentationModel {
     private final Output<?> output;
     private final Precision precision;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final FirstRuns firstRuns;
     private boolean closed;
 
     private TfInferenceModel(Path source, ModelFiles.Description description, SavedModelBundle bundle,
@@ -50,6 +51,7 @@ final class TfInferenceModel implements SegmentationModel {
         this.input = input;
         this.output = output;
         this.precision = precision;
+        this.firstRuns = new FirstRuns(precision);
     }
 
     static TfInferenceModel open(Path dir, ModelFiles.Description d, SavedModelBundle bundle, Precision precision)
@@ -126,9 +128,12 @@ final class TfInferenceModel implements SegmentationModel {
         try {
             checkOpen();
             try (TFloat32 x = Tensors.floats(data, batchSize, spec.inputHeight(), spec.inputWidth(),
-                    spec.inputChannels());
-                    Result r = session.runner().feed(input, x).fetch(output).run()) {
-                return Tensors.toFloats(r.get(0));
+                    spec.inputChannels())) {
+                return firstRuns.run("forward", () -> {
+                    try (Result r = session.runner().feed(input, x).fetch(output).run()) {
+                        return Tensors.toFloats(r.get(0));
+                    }
+                });
             }
         } finally {
             lock.readLock().unlock();
@@ -184,13 +189,15 @@ final class TfInferenceModel implements SegmentationModel {
             }
             runner.fetch(n);
         }
-        Map<String, float[]> values = new LinkedHashMap<>();
-        try (Result r = runner.run()) {
-            for (int i = 0; i < names.size(); i++) {
-                values.put(names.get(i), Tensors.toFloats(r.get(i)));
+        return firstRuns.run("fetch " + names, () -> {
+            Map<String, float[]> values = new LinkedHashMap<>();
+            try (Result r = runner.run()) {
+                for (int i = 0; i < names.size(); i++) {
+                    values.put(names.get(i), Tensors.toFloats(r.get(i)));
+                }
             }
-        }
-        return values;
+            return values;
+        });
     }
 
     private void checkOpen() {

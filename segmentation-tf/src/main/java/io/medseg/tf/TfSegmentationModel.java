@@ -38,6 +38,7 @@ final class TfSegmentationModel implements SegmentationModel {
     private final UNetGraph net;
     private final Variables slots = new Variables();
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final FirstRuns firstRuns;
     private TfTrainingSession openTraining;
     private int trainingGraphs;
     private boolean closed;
@@ -45,6 +46,7 @@ final class TfSegmentationModel implements SegmentationModel {
     TfSegmentationModel(UNetSpec spec, long seed, Precision precision) {
         this.spec = Objects.requireNonNull(spec, "spec");
         this.precision = Objects.requireNonNull(precision, "precision");
+        this.firstRuns = new FirstRuns(precision);
         this.graph = new Graph();
         try {
             this.tf = Ops.create(graph);
@@ -84,6 +86,11 @@ final class TfSegmentationModel implements SegmentationModel {
         return net;
     }
 
+    /** Session calls of this model, quiet the first time of each kind (see {@link FirstRuns}). */
+    FirstRuns firstRuns() {
+        return firstRuns;
+    }
+
     Variables slotVariables() {
         return slots;
     }
@@ -100,9 +107,12 @@ final class TfSegmentationModel implements SegmentationModel {
         try {
             checkOpen();
             try (TFloat32 x = Tensors.floats(input, batchSize, spec.inputHeight(), spec.inputWidth(),
-                    spec.inputChannels());
-                    Result r = session.runner().feed(net.input(), x).fetch(net.probabilities()).run()) {
-                return Tensors.toFloats(r.get(0));
+                    spec.inputChannels())) {
+                return firstRuns.run("forward", () -> {
+                    try (Result r = session.runner().feed(net.input(), x).fetch(net.probabilities()).run()) {
+                        return Tensors.toFloats(r.get(0));
+                    }
+                });
             }
         } finally {
             lock.readLock().unlock();
@@ -165,12 +175,14 @@ final class TfSegmentationModel implements SegmentationModel {
             for (Variables.Entry e : entries) {
                 runner.fetch(e.variable());
             }
-            try (Result r = runner.run()) {
-                for (int i = 0; i < entries.size(); i++) {
-                    values.put(entries.get(i).name(), Tensors.toFloats(r.get(i)));
+            return firstRuns.run("read " + entries.stream().map(Variables.Entry::name).toList(), () -> {
+                try (Result r = runner.run()) {
+                    for (int i = 0; i < entries.size(); i++) {
+                        values.put(entries.get(i).name(), Tensors.toFloats(r.get(i)));
+                    }
                 }
-            }
-            return values;
+                return values;
+            });
         } finally {
             lock.readLock().unlock();
         }
@@ -212,7 +224,10 @@ final class TfSegmentationModel implements SegmentationModel {
                     fed.add(t);
                     runner.feed(e.feed(), t).addTarget(e.assign());
                 }
-                runner.run().close();
+                firstRuns.run("assign " + values.keySet(), () -> {
+                    runner.run().close();
+                    return null;
+                });
             } finally {
                 fed.forEach(Tensor::close);
             }

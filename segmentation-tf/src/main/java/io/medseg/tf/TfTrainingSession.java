@@ -147,11 +147,15 @@ final class TfTrainingSession implements TrainingSession {
                     TUint8 y = Tensors.bytes(labelData, batchSize, spec.inputHeight(), spec.inputWidth());
                     TFloat32 lr = Tensors.scalar(rate);
                     TFloat32 p1 = Tensors.scalar(beta1);
-                    TFloat32 p2 = Tensors.scalar(beta2);
-                    Result r = session.runner().feed(model.input(), x).feed(labels, y).feed(learningRate, lr)
+                    TFloat32 p2 = Tensors.scalar(beta2)) {
+                float value = model.firstRuns().run("step " + trainOp.op().name(), () -> {
+                    try (Result r = session.runner().feed(model.input(), x).feed(labels, y).feed(learningRate, lr)
                             .feed(beta1Power, p1).feed(beta2Power, p2).fetch(loss).addTarget(trainOp).run()) {
+                        return ((TFloat32) r.get(0)).getFloat();
+                    }
+                });
                 steps = t;
-                return ((TFloat32) r.get(0)).getFloat();
+                return value;
             }
         });
     }

@@ -148,9 +148,14 @@ class TensorFlowBackendTest {
         assertThat(dir.resolve("saved_model.pb")).isRegularFile();
         assertThat(dir.resolve("model.json")).isRegularFile();
         assertThat(dir.resolve("variables")).isDirectory();
+        float[] after;
         try (SegmentationModel loaded = backend().load(dir)) {
             assertThat(loaded.spec()).isEqualTo(TINY);
-            assertThat(loaded.forward(input, 1)).containsExactly(before);
+            after = loaded.forward(input, 1);
+            // batch norm folded into the convolutions: the same function, rounded differently
+            for (int i = 0; i < after.length; i++) {
+                assertThat(after[i]).isCloseTo(before[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
         }
         // the directory is a real SavedModel: TensorFlow's own loader serves the signature
         try (SavedModelBundle bundle = SavedModelBundle.load(dir.toString(), "serve");
@@ -158,7 +163,7 @@ class TensorFlowBackendTest {
             Map<String, Tensor> feeds = new HashMap<>();
             feeds.put("image", x);
             try (Result r = bundle.function("serving_default").call(feeds)) {
-                assertThat(Tensors.toFloats(r.get("probabilities").orElseThrow())).containsExactly(before);
+                assertThat(Tensors.toFloats(r.get("probabilities").orElseThrow())).containsExactly(after);
             }
         }
     }
@@ -174,7 +179,10 @@ class TensorFlowBackendTest {
             second = b.forward(input, 1);
         }
         try (SegmentationModel loaded = backend().load(dir)) {
-            assertThat(loaded.forward(input, 1)).containsExactly(second);
+            float[] got = loaded.forward(input, 1);
+            for (int i = 0; i < got.length; i++) {
+                assertThat(got[i]).isCloseTo(second[i], org.assertj.core.data.Offset.offset(1e-5f));
+            }
         }
         try (var files = Files.list(tmp)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("m");

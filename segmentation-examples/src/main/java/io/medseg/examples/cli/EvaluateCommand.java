@@ -35,6 +35,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
+    @Mixin
+    PrecisionOption precision = new PrecisionOption();
+
     @Option(names = "--data", required = true, paramLabel = "PATH",
             description = "Labelled data: a Sunnybrook-layout folder, a TFRecord file or folder, or an image/mask "
                     + "folder (format detected from the content unless --format is given).")
@@ -62,15 +65,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
         Optional<TrainingOverlap> overlap = TrainingOverlap.check(modelDir, dataRoot, format, ds.samples());
         root.err().println(Overlaps.line(overlap, modelDir));
-        try (SegmentationModel m = Backends.load().load(modelDir)) {
+        try (SegmentationModel m = Backends.load().load(modelDir, precision.precision)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport result = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
             if (report != null) {
-                ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot, inference.describe(),
+                ReportWriter.write(result, ds.samples(), predicted, modelDir, dataRoot,
+                        inference.describe() + ", " + m.precision().label(),
                         overlap, report);
                 root.err().println("report: " + report.resolve(io.medseg.mlops.report.HtmlReport.HTML_FILE));
             }
-            root.out().println(json ? result.toJson(overlap) : result.toTable());
+            root.out().println(json ? result.toJson(overlap, m.precision())
+                    : result.toTable() + System.lineSeparator() + "network precision: " + m.precision().label());
         }
         return 0;
     }

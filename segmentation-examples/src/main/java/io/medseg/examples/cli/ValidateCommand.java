@@ -2,6 +2,7 @@ package io.medseg.examples.cli;
 
 import io.medseg.backend.Backend;
 import io.medseg.backend.Backends;
+import io.medseg.backend.Precision;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormat;
 import io.medseg.data.SegmentationDataset;
@@ -43,6 +44,9 @@ public final class ValidateCommand implements Callable<Integer> {
 
     @Mixin
     InferenceOptions inference = new InferenceOptions();
+
+    @Mixin
+    PrecisionOption precision = new PrecisionOption();
 
     @Option(names = "--model", required = true, paramLabel = "PKG", description = "A model package folder.")
     Path model;
@@ -105,9 +109,11 @@ public final class ValidateCommand implements Callable<Integer> {
         Optional<TrainingOverlap> overlap = TrainingOverlap.check(pkg.dir(), dataRoot, format, ds.samples());
         Backend backend = Backends.load();
         ValidationGate.Result result;
-        try (SegmentationModel m = backend.load(pkg.dir())) {
+        Precision used;
+        try (SegmentationModel m = backend.load(pkg.dir(), precision.precision)) {
+            used = m.precision();
             result = gate.validate(pkg, inference.segmenter(m), ds, DataManifest.of(dataRoot), overlap,
-                    inference.describe(), Environment.current(backend.name(), backend.description()),
+                    inference.describe() + ", " + m.precision().label(), Environment.current(backend.name(), backend.description()),
                     root.err()::println);
         }
         root.out().println(String.format(Locale.ROOT, "%-21s %-4s %10s %10s  %s", "requirement", "", "threshold",
@@ -124,7 +130,7 @@ public final class ValidateCommand implements Callable<Integer> {
                 + "p99 %.1f ms over %d calls", batch, latency.percentile(50), latency.percentile(95),
                 latency.percentile(99), latency.samplesMs().length));
         root.out().println((result.passed() ? "VALIDATION PASSED" : "VALIDATION FAILED") + " for " + pkg.name()
-                + " on " + ds.size() + " frames of " + ds.patients().size() + " patients; record: "
+                + " at " + used.label() + " on " + ds.size() + " frames of " + ds.patients().size() + " patients; record: "
                 + result.recordFile());
         return result.passed() ? 0 : Errors.NOT_MET;
     }

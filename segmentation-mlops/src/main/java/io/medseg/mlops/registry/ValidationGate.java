@@ -120,13 +120,14 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
 
     /** The record as written; {@link ValidationRecord} reads it. */
     @JsonPropertyOrder({"format", "formatVersion", "manifest_sha256", "model", "passed", "created", "requirements",
-            "data", "overlap_with_training", "allowed_training_data", "inference", "metrics", "latency",
+            "data", "overlap_with_training", "allowed_training_data", "inference", "precision", "metrics", "latency",
             "environment"})
     record RecordJson(String format, int formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
             String model, boolean passed, String created, List<RequirementJson> requirements, DataUsed data,
             @JsonProperty("overlap_with_training") TrainingOverlap.Summary overlapWithTraining,
             @JsonProperty("allowed_training_data") boolean allowedTrainingData,
-            String inference, EvaluationReport.Document metrics, Latency.Summary latency, Environment environment) {
+            String inference, String precision, EvaluationReport.Document metrics, Latency.Summary latency,
+            Environment environment) {
     }
 
     /**
@@ -202,7 +203,7 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
                 pkg.manifestSha256(), pkg.name(), passed, Instant.now().toString(), requirements,
                 new DataUsed(dataManifest.root(), dataManifest.aggregateSha256(), data.size(), data.patients()),
                 overlap.map(TrainingOverlap::summary).orElse(null), allowTrainingData, inference,
-                report.document().withoutImages(), latency.summary(), environment);
+                segmenter.model().precision().label(), report.document().withoutImages(), latency.summary(), environment);
         String stamp = Instant.now().toString().replace(':', '-');
         Path file = pkg.dir().resolve(PackageManifest.VALIDATIONS_DIR).resolve("validation-" + stamp + ".json");
         Json.writeFile(file, record);

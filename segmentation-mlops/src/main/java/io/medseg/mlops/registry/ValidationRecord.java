@@ -1,5 +1,6 @@
 package io.medseg.mlops.registry;
 
+import io.medseg.backend.Precision;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
@@ -104,6 +105,16 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
         }
         // read() checked the shape
         return Optional.of(Json.mapper().treeToValue(v, TrainingOverlap.Summary.class));
+    }
+
+    /**
+     * The precision the network computed at while the figures were measured ({@code fp32}, {@code bf16}): a model
+     * deployed at one precision is certified by a record of that precision. Records written before precision was a
+     * choice say nothing and were measured in fp32.
+     */
+    public Precision precision() {
+        JsonNode v = json.get("precision");
+        return v == null || !v.isString() ? Precision.FP32 : Precision.parse(v.asString());
     }
 
     /** Whether the gate was told to pass also on training data; false in records that do not say. */
