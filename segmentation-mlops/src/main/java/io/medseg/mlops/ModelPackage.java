@@ -1,6 +1,7 @@
 package io.medseg.mlops;
 
 import io.medseg.backend.Backend;
+import io.medseg.backend.Precision;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormatException;
 import io.medseg.data.ReadLimits;
@@ -230,8 +231,17 @@ public final class ModelPackage {
      * @throws PackageIntegrityException naming the missing, modified or unlisted file
      */
     public static SegmentationModel load(Backend backend, Path pkg) throws IOException {
+        return load(backend, pkg, Precision.FP32);
+    }
+
+    /**
+     * As {@link #load(Backend, Path)}, the model computing at {@code precision} where this machine can
+     * ({@link SegmentationModel#precision()} says what it got).
+     */
+    public static SegmentationModel load(Backend backend, Path pkg, Precision precision) throws IOException {
         Objects.requireNonNull(backend, "backend");
-        return backend.load(open(pkg).dir());
+        Objects.requireNonNull(precision, "precision");
+        return backend.load(open(pkg).dir(), precision);
     }
 
     /** Whether {@code dir} looks like a package (has a MANIFEST); {@link #open} still verifies it. */
