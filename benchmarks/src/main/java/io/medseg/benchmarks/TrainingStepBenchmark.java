@@ -2,6 +2,7 @@ package io.medseg.benchmarks;
 
 import io.medseg.backend.BackendUnavailableException;
 import io.medseg.backend.Backends;
+import io.medseg.backend.Precision;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.backend.TrainingSession;
 import io.medseg.data.Sample;
@@ -16,6 +17,7 @@ import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.TearDown;
 
@@ -24,6 +26,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * U-Net, 16 base filters, cross-entropy plus per-image Dice, Adam): one {@link TrainingSession#step} on a batch of 8
  * augmented and fitted phantom frames, prepared once in the trial setup so only the step is timed.
  *
+ * <p>{@code precision=bf16} trains through oneDNN's bf16 rewrite ({@code Backend.create(spec, seed, BF16)}); the
+ * setup fails where the machine cannot (the backend would fall back to fp32).
+ *
  * <p><b>Reading the result:</b> the score is samples per second ({@code @OperationsPerInvocation(8)}); compare
  * with {@link LoaderThroughputBenchmark}.
  *
@@ -31,6 +36,10 @@ import org.openjdk.jmh.annotations.TearDown;
  */
 public class TrainingStepBenchmark extends ThroughputSettings {
     static final int BATCH = 8;
+
+    /** {@code fp32}, or {@code bf16} (oneDNN's bf16 rewrite, forward and backward). */
+    @Param({"fp32", "bf16"})
+    String precision;
 
     private SegmentationModel model;
     private TrainingSession session;
@@ -47,7 +56,9 @@ public class TrainingStepBenchmark extends ThroughputSettings {
                 BatchLoader.Epoch epoch = loader.epoch(0, IntStream.range(0, BATCH).boxed().toList())) {
             batch = epoch.next();
         }
-        model = Backends.load().create(recipe.spec(), 1);
+        Precision p = Precision.parse(precision);
+        model = Backends.load().create(recipe.spec(), 1, p);
+        Networks.requirePrecision(model.precision(), p, "the training model");
         session = model.trainingSession(recipe.loss(), recipe.optimizer());
         learningRate = (float) recipe.optimizer().schedule().learningRate(0, recipe.epochs());
     }
