@@ -104,7 +104,7 @@ public final class PredictCommand implements Callable<Integer> {
     record Written(String file, String mask, String overlay) {
     }
 
-    /** One input that could not be segmented, and why. */
+    /** One input that could not be read, segmented or written, and why. */
     record Failure(String file, String reason) {
     }
 
