@@ -32,7 +32,6 @@ public enum Precision {
                 return p;
             }
         }
-        throw new IllegalArgumentException("precision must be fp32 or bf16: '"
-                + io.medseg.io.TextFields.excerpt(t) + "'");
+        throw new IllegalArgumentException("precision must be fp32 or bf16: " + io.medseg.io.TextFields.excerpt(t));
     }
 }

@@ -14,10 +14,11 @@ import io.medseg.viz.MaskPng;
 import io.medseg.viz.Overlays;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +31,11 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * {@code segment predict}: a mask PNG and an overlay PNG for every DICOM file under the input, mirroring the
- * input's folder structure under the output folder. A file that cannot be read or segmented does not stop the
- * others (unless {@code --fail-fast}): it is listed at the end and in {@value #SUMMARY}, and the exit code is
- * {@value Errors#USAGE}.
+ * input's folder structure under the output folder. A file that cannot be read, segmented or written does not
+ * stop the others (unless {@code --fail-fast}): it is listed at the end and in {@value #SUMMARY}, and the exit code
+ * is {@value Errors#USAGE} ({@value Errors#FAILURE} when a failure was not the file's fault). Files are decoded,
+ * segmented and written on threads of their own ({@link PredictPipeline}), so the network does not wait for the
+ * disk; the throughput is printed at the end and recorded in the summary.
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Segment DICOM images with a saved model.",
@@ -42,14 +45,22 @@ import picocli.CommandLine.ParentCommand;
                 "contour in red).",
                 "DICOM files are those named *.dcm and those that start like DICOM (a 128-byte",
                 "preamble, then 'DICM'), with or without an extension.",
-                "A file that cannot be read or segmented is skipped and the others are still",
-                "written; the failures are listed at the end (file: reason).",
-                "OUT/" + PredictCommand.SUMMARY + " lists every file written and every failure.",
+                "A file that cannot be read, segmented or written is skipped and the others are",
+                "still written; the failures are listed at the end (file: reason).",
+                "OUT/" + PredictCommand.SUMMARY + " lists every file written and every failure,",
+                "the precision the network ran at and the images segmented per second.",
                 "Exit code 0 when every file was segmented, 2 when any file was refused (1 when",
                 "a failure was not the file's fault, e.g. a read error of the disk)."})
 public final class PredictCommand implements Callable<Integer> {
-    /** Images read and segmented at a time: bounds memory on large folders; the segmenter batches within it. */
-    static final int CHUNK = 64;
+    /**
+     * The most decoded images, and the most masks, waiting for the next stage: with one batch in the network and
+     * one image per writer, under 64 images are held at a time, however large the folder.
+     */
+    static final int QUEUE = 2 * Segmenter.DEFAULT_BATCH;
+    /** Threads writing PNGs: the network is the slow stage, two keep up with it. */
+    static final int WRITERS = 2;
+    /** Off a terminal, a progress line every this many files (and after the last). */
+    static final int PROGRESS_EVERY = 64;
     /** The JSON summary written into the output folder. */
     static final String SUMMARY = "predictions-summary.json";
     /** The most characters of a path the console shows. */
@@ -60,6 +71,9 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Mixin
     InferenceOptions inference = new InferenceOptions();
+
+    @Mixin
+    PrecisionOption precisionOption = new PrecisionOption();
 
     @Option(names = "--model", required = true, paramLabel = "MODEL_DIR", description = "A saved model folder.")
     Path model;
@@ -72,13 +86,17 @@ public final class PredictCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--fail-fast",
-            description = "Stop at the first file that cannot be read or segmented, with its error (exit code 2); "
-                    + "what was written before it stays.")
+            description = "Stop at the first file that cannot be read, segmented or written, with its error (exit "
+                    + "code 2 or 1); what was written before it stays.")
     boolean failFast;
 
-    /** {@value #SUMMARY}: what was asked, what was written and what failed, in input order. */
-    record Summary(String model, String input, String output, int files, int written, int failed,
-            @JsonProperty("stopped_early") boolean stoppedEarly, List<Written> predictions,
+    /**
+     * {@value #SUMMARY}: what was asked, what was written and what failed, in input order; {@code precision} is what
+     * the network ran at, {@code seconds} the time from the first file read to the last written.
+     */
+    record Summary(String model, String precision, String input, String output, int files, int written, int failed,
+            @JsonProperty("stopped_early") boolean stoppedEarly, double seconds,
+            @JsonProperty("images_per_second") double imagesPerSecond, List<Written> predictions,
             List<Failure> failures) {
     }
 
@@ -86,22 +104,16 @@ public final class PredictCommand implements Callable<Integer> {
     record Written(String file, String mask, String overlay) {
     }
 
-    /** One input that could not be segmented, and why. */
+    /** One input that could not be read, segmented or written, and why. */
     record Failure(String file, String reason) {
     }
 
-    /** A failure with the exit code its error has on its own. */
-    private record Failed(int index, Failure failure, int exitCode) {
-    }
-
     /** One input file with the outputs it gets, or why it gets none. */
-    private record Job(int index, Path source, Path mask, Path overlay, String clash) {
+    record Job(int index, Path source, Path mask, Path overlay, String clash) {
     }
 
-    private final List<Written> written = new ArrayList<>();
-    private final List<Failed> failed = new ArrayList<>();
     private int total;
-    private int done;
+    private boolean progressShown;
 
     @Override
     public Integer call() throws Exception {
@@ -116,54 +128,143 @@ public final class PredictCommand implements Callable<Integer> {
         PrintStream err = root.err();
         List<Job> jobs = plan(files);
         total = jobs.size();
-        try (SegmentationModel m = Backends.load().load(modelDir)) {
+        PredictPipeline.Result<Job> result;
+        String precision;
+        long nanos;
+        try (SegmentationModel m = Backends.load().load(modelDir, precisionOption.precision)) {
+            precision = m.precision().label();
             Segmenter segmenter = inference.segmenter(m);
-            for (int from = 0; from < jobs.size(); from += CHUNK) {
-                List<Job> chunk = jobs.subList(from, Math.min(jobs.size(), from + CHUNK));
-                List<Job> read = new ArrayList<>(chunk.size());
-                List<Image> images = new ArrayList<>(chunk.size());
-                for (Job job : chunk) {
-                    try {
-                        if (job.clash() != null) {
-                            throw new UsageException(job.clash());
-                        }
-                        images.add(DicomReader.read(job.source()).toImage());
-                        read.add(job);
-                    } catch (IOException | RuntimeException e) {
-                        fail(job, e);
-                    }
-                }
-                List<Mask> masks = segment(segmenter, read, images);
-                for (int i = 0; i < read.size(); i++) {
-                    if (masks.get(i) == null) {
-                        continue;
-                    }
-                    Job job = read.get(i);
-                    MaskPng.write(masks.get(i), job.mask());
-                    Overlays.writePng(Overlays.render(images.get(i), masks.get(i), null), job.overlay());
-                    written.add(new Written(job.source().toString(), job.mask().toString(),
-                            job.overlay().toString()));
-                }
-                done += chunk.size();
-                // redrawn in place on a terminal; a line per chunk in a log or a pipe
-                err.printf(Locale.ROOT, root.terminal() ? "\rsegmented %d/%d" : "segmented %d/%d%n", done, total);
-                err.flush();
-            }
-            if (root.terminal()) {
-                err.println();
-            }
+            PredictPipeline<Job, Image, Mask> pipeline = new PredictPipeline<>(Segmenter.DEFAULT_BATCH, QUEUE,
+                    WRITERS, failFast, PredictCommand::decode, segmenter::predictAll, PredictCommand::write,
+                    this::progress);
+            long start = System.nanoTime();
+            result = pipeline.run(jobs);
+            nanos = System.nanoTime() - start;
         }
-        Path summary = writeSummary(false);
+        if (progressShown && root.terminal()) {
+            err.println();   // ends the progress line drawn in place
+        }
+        List<Failed> failed = result.failures().stream().map(PredictCommand::failed).toList();
+        double seconds = nanos / 1e9;
+        int written = result.written().size();
+        Path summary = writeSummary(precision, result, failed, seconds);
+        if (result.stopped() != null) {
+            throw failed.get(result.failures().indexOf(result.stopped())).error();
+        }
+        err.printf(Locale.ROOT, "segmented %d images in %.1f s (%.1f images/s)%n", written, seconds,
+                perSecond(written, seconds));
         for (Failed f : failed) {
             err.println(Errors.PREFIX + shown(f.failure().file()) + ": " + f.failure().reason());
         }
-        root.out().println("wrote " + written.size() + " masks (.png) and overlays (_overlay.png) under " + out
+        root.out().println("wrote " + written + " masks (.png) and overlays (_overlay.png) under " + out
                 + (failed.isEmpty() ? "" : "; " + failed.size() + " of " + total + " files failed, listed in "
                         + summary));
         if (failed.isEmpty()) {
             return 0;
         }
         return failed.stream().allMatch(f -> f.exitCode() == Errors.USAGE) ? Errors.USAGE : Errors.FAILURE;
+    }
+
+    private static Image decode(Job job) throws IOException {
+        if (job.clash() != null) {
+            throw new UsageException(job.clash());
+        }
+        return DicomReader.read(job.source()).toImage();
+    }
+
+    /** The mask, then the overlay; a file whose overlay cannot be written keeps no mask either. */
+    private static void write(Job job, Image image, Mask mask) throws IOException {
+        writing(job.mask(), () -> MaskPng.write(mask, job.mask()));
+        try {
+            writing(job.overlay(), () -> Overlays.writePng(Overlays.render(image, mask, null), job.overlay()));
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(job.mask());
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /** A write of one file. */
+    @FunctionalInterface
+    private interface PngWrite {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code write}; a failure that names the hidden temporary file beside {@code target} (one that could not
+     * be created, or not be renamed onto a folder in the target's place) is reported under {@code target}.
+     */
+    private static void writing(Path target, PngWrite write) throws IOException {
+        try {
+            write.run();
+        } catch (FileSystemException e) {
+            Path temp = e.getFile() == null ? null : Path.of(e.getFile());
+            Path abs = target.toAbsolutePath();
+            String name = abs.getFileName().toString();
+            if (temp == null || !abs.getParent().equals(temp.getParent())
+                    || !temp.getFileName().toString().startsWith("." + name + ".")) {
+                throw e;
+            }
+            FileSystemException named = e instanceof AccessDeniedException
+                    ? new AccessDeniedException(target.toString())
+                    : new FileSystemException(target.toString(), null, e.getReason());
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    /** Redrawn in place on a terminal at every file; a line every {@value #PROGRESS_EVERY} in a log or a pipe. */
+    private void progress(int finished) {
+        PrintStream err = root.err();
+        if (root.terminal()) {
+            err.printf(Locale.ROOT, "\rsegmented %d/%d", finished, total);
+        } else if (finished % PROGRESS_EVERY == 0 || finished == total) {
+            err.printf(Locale.ROOT, "segmented %d/%d%n", finished, total);
+        } else {
+            return;
+        }
+        err.flush();
+        progressShown = true;
+    }
+
+    /** A failure as the user sees it, with the error the command ends with under --fail-fast. */
+    private record Failed(Failure failure, int exitCode, Exception error) {
+    }
+
+    private static Failed failed(PredictPipeline.Failure<Job> f) {
+        Exception e = f.error();
+        Errors.Outcome o = Errors.describe(e);
+        String file = f.job().source().toString();
+        String named = shown(file) + ": ";
+        boolean namesFile = o.message().startsWith(named);
+        String reason = namesFile ? o.message().substring(named.length()) : o.message();
+        // the network's, the planner's or a writer's message does not name the input: the user needs to know it
+        Exception error = namesFile ? e : o.exitCode() == Errors.USAGE ? new UsageException(named + reason)
+                : new IOException(named + reason, e);
+        return new Failed(new Failure(file, reason), o.exitCode(), error);
+    }
+
+    private static double perSecond(int images, double seconds) {
+        return seconds > 0 ? images / seconds : 0;
+    }
+
+    private Path writeSummary(String precision, PredictPipeline.Result<Job> result, List<Failed> failed,
+            double seconds) throws IOException {
+        Path file = out.resolve(SUMMARY);
+        List<Written> written = result.written().stream().map(j -> new Written(j.source().toString(),
+                j.mask().toString(), j.overlay().toString())).toList();
+        Json.writeFile(file, new Summary(model.toString(), precision, input.toString(), out.toString(), total,
+                written.size(), failed.size(), result.stopped() != null, round(seconds, 1000),
+                round(perSecond(written.size(), seconds), 100), written,
+                failed.stream().map(Failed::failure).toList()));
+        return file;
+    }
+
+    private static double round(double value, double scale) {
+        return Math.round(value * scale) / scale;
     }
 
     /** The outputs of every file; a file whose outputs another file already has is marked, not overwritten. */
@@ -180,58 +281,6 @@ public final class PredictCommand implements Callable<Integer> {
                             + " would overwrite those of " + shown(owner.toString()) + "; rename one of them"));
         }
         return jobs;
-    }
-
-    /**
-     * The masks of {@code images}, one per image; null where that image could not be segmented. The chunk runs as
-     * one batch; if that fails, each image runs on its own so that one bad image does not cost the others.
-     */
-    private List<Mask> segment(Segmenter segmenter, List<Job> jobs, List<Image> images) throws Exception {
-        try {
-            return segmenter.predictAll(images);
-        } catch (RuntimeException batchFailure) {
-            List<Mask> masks = new ArrayList<>(images.size());
-            for (int i = 0; i < images.size(); i++) {
-                try {
-                    masks.add(segmenter.predict(images.get(i)));
-                } catch (RuntimeException e) {
-                    fail(jobs.get(i), e);
-                    masks.add(null);
-                }
-            }
-            return masks;
-        }
-    }
-
-    /** Records a failure; with --fail-fast, writes the summary and ends the command with the failure's error. */
-    private void fail(Job job, Exception e) throws Exception {
-        Errors.Outcome o = Errors.describe(e);
-        String file = job.source().toString();
-        String named = shown(file) + ": ";
-        boolean namesFile = o.message().startsWith(named);
-        String reason = namesFile ? o.message().substring(named.length()) : o.message();
-        failed.add(new Failed(job.index(), new Failure(file, reason), o.exitCode()));
-        // a file refused by the network is found after the later ones of its chunk that could not be read
-        failed.sort(Comparator.comparingInt(Failed::index));
-        if (!failFast) {
-            return;
-        }
-        if (done > 0) {
-            root.err().println();   // ends the progress line
-        }
-        writeSummary(true);
-        if (namesFile) {
-            throw e;
-        }
-        // the network's or the planner's message does not name the file: the user needs to know which it was
-        throw o.exitCode() == Errors.USAGE ? new UsageException(named + reason) : new IOException(named + reason, e);
-    }
-
-    private Path writeSummary(boolean stoppedEarly) throws IOException {
-        Path file = out.resolve(SUMMARY);
-        Json.writeFile(file, new Summary(model.toString(), input.toString(), out.toString(), total, written.size(),
-                failed.size(), stoppedEarly, written, failed.stream().map(Failed::failure).toList()));
-        return file;
     }
 
     private static String shown(String path) {
