@@ -60,10 +60,12 @@ class RealDataCliTest {
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out().lines().toList()).hasSize(1);
         Map<String, Object> json = TestJson.object(r.out());
-        // the foundation's keys first and unchanged, then the clinical metrics, then the training data overlap
+        // the foundation's keys first and unchanged, then the clinical metrics, the training data overlap and the
+        // precision the network computed in
         assertThat(json.keySet()).containsExactly("images", "patients", "dice_mean", "dice_global", "per_patient",
                 "per_image", "iou_mean", "hd95_mm_mean", "assd_mm_mean", "apd_mm_mean", "good_contours_pct",
-                "overlap_with_training");
+                "overlap_with_training", "precision");
+        assertThat(json.get("precision")).isEqualTo("fp32");
         // trained on SCD0000101 only: none of SCD0000201's frames was training data
         assertThat(json.get("overlap_with_training")).isEqualTo(Map.of("images", 0L, "patients", List.of()));
         assertThat(r.err()).contains("held out: none of the 18 images was training data of the model");
