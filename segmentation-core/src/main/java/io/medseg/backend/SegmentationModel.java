@@ -25,7 +25,8 @@ public interface SegmentationModel extends AutoCloseable {
 
     /**
      * The raw network: {@code batchSize x H x W x C} normalised inputs (H, W, C from the spec) to
-     * {@code batchSize x H x W x numClasses} class probabilities (softmax), in inference mode.
+     * {@code batchSize x H x W x numClasses} class probabilities (softmax), in inference mode. {@code input} is
+     * only read during the call (the caller may reuse it afterwards); the returned array is the caller's.
      */
     float[] forward(float[] input, int batchSize);
 

@@ -1,20 +1,29 @@
 package io.medseg.inference;
 
 import io.medseg.data.Mask;
+import io.medseg.model.InputFitter;
 
 /**
  * A segmentation and the class probabilities it came from ({@code height x width x numClasses}, row-major,
  * class-last).
+ *
+ * <p>The probabilities are read from the network's output for the whole batch the image ran in, mapped to the
+ * image on access; a prediction keeps that output alive while it lives.
  */
 public final class Prediction {
     private final Mask mask;
     private final int numClasses;
-    private final float[] probabilities;
+    private final InputFitter fitter;
+    private final float[] netProbs;
+    private final int netOffset;
 
-    Prediction(Mask mask, int numClasses, float[] probabilities) {
+    /** {@code netProbs[netOffset..]}: the network's output for this image, mapped back by {@code fitter}. */
+    Prediction(Mask mask, int numClasses, InputFitter fitter, float[] netProbs, int netOffset) {
         this.mask = mask;
         this.numClasses = numClasses;
-        this.probabilities = probabilities;
+        this.fitter = fitter;
+        this.netProbs = netProbs;
+        this.netOffset = netOffset;
     }
 
     public Mask mask() {
@@ -25,12 +34,13 @@ public final class Prediction {
         return numClasses;
     }
 
+    /** Probability of {@code classIndex} at {@code (y, x)}; each index must lie within the image and the classes. */
     public float probability(int y, int x, int classIndex) {
-        return probabilities[(y * mask.width() + x) * numClasses + classIndex];
+        return fitter.probabilityAt(netProbs, netOffset, mask.height(), mask.width(), y, x, classIndex);
     }
 
     /** A copy of all probabilities. */
     public float[] probabilities() {
-        return probabilities.clone();
+        return fitter.probabilitiesToImage(netProbs, netOffset, mask.height(), mask.width());
     }
 }

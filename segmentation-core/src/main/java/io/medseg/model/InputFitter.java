@@ -2,6 +2,8 @@ package io.medseg.model;
 
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Maps images and masks between their own size and a network's input size, as the spec's {@link InputFit}
@@ -18,31 +20,55 @@ public final class InputFitter {
     /** Normalised network input ({@code H x W x C}) for one image. */
     public float[] input(Image image) {
         checkShape(image.height(), image.width(), image.channels());
+        float[] out = new float[spec.inputHeight() * spec.inputWidth() * spec.inputChannels()];
+        writeInput(image, out, 0);
+        return out;
+    }
+
+    /**
+     * Writes what {@link #input} returns for {@code image} into {@code dst[offset..offset + H * W * C)}, for
+     * callers that assemble a batch; nothing else of {@code dst} is touched.
+     */
+    public void inputInto(Image image, float[] dst, int offset) {
+        checkShape(image.height(), image.width(), image.channels());
+        Objects.checkFromIndexSize(offset, spec.inputHeight() * spec.inputWidth() * spec.inputChannels(),
+                dst.length);
+        writeInput(image, dst, offset);
+    }
+
+    private void writeInput(Image image, float[] out, int offset) {
         int h = spec.inputHeight();
         int w = spec.inputWidth();
         int c = spec.inputChannels();
-        float[] out;
         if (image.height() == h && image.width() == w) {
-            out = image.toArray();
+            image.copyTo(out, offset);
         } else {
-            out = new float[h * w * c];
             int y0 = offset(image.height(), h);
             int x0 = offset(image.width(), w);
             // pixels outside the image (padding) take the image minimum, so padding looks like background
-            float fill = min(image);
+            boolean padded = image.height() < h || image.width() < w;
+            float fill = padded ? min(image) : 0f;
+            // the network columns that fall inside the image
+            int xFrom = Math.max(0, -x0);
+            int xTo = Math.min(w, image.width() - x0);
             for (int y = 0; y < h; y++) {
                 int sy = y + y0;
-                for (int x = 0; x < w; x++) {
+                int row = offset + y * w * c;
+                if (sy < 0 || sy >= image.height()) {
+                    Arrays.fill(out, row, row + w * c, fill);
+                    continue;
+                }
+                Arrays.fill(out, row, row + xFrom * c, fill);
+                for (int x = xFrom; x < xTo; x++) {
                     int sx = x + x0;
-                    boolean inside = sy >= 0 && sy < image.height() && sx >= 0 && sx < image.width();
                     for (int ch = 0; ch < c; ch++) {
-                        out[(y * w + x) * c + ch] = inside ? image.get(sy, sx, ch) : fill;
+                        out[row + x * c + ch] = image.get(sy, sx, ch);
                     }
                 }
+                Arrays.fill(out, row + xTo * c, row + w * c, fill);
             }
         }
-        spec.normalization().applyInPlace(out);
-        return out;
+        spec.normalization().applyInPlace(out, offset, offset + h * w * c);
     }
 
     /** Network-sized labels ({@code H x W}) for one mask; outside the mask is background. */
@@ -101,6 +127,68 @@ public final class InputFitter {
         return out;
     }
 
+    /**
+     * The arg-max labels of {@link #probabilitiesToImage}'s result, without building it: inside the network's
+     * window the class of highest probability (the lowest such class on ties), background elsewhere.
+     */
+    public byte[] labelsToImage(float[] netProbs, int netOffset, int height, int width) {
+        int h = spec.inputHeight();
+        int w = spec.inputWidth();
+        int k = spec.numClasses();
+        byte[] out = new byte[height * width];
+        int y0 = offset(height, h);
+        int x0 = offset(width, w);
+        // image columns the network saw; outside them probability 1 for background makes the arg-max 0
+        int xFrom = Math.max(0, x0);
+        int xTo = Math.min(width, x0 + w);
+        for (int y = Math.max(0, y0); y < Math.min(height, y0 + h); y++) {
+            int src = netOffset + ((y - y0) * w + (xFrom - x0)) * k;
+            int dst = y * width;
+            if (k == 2) {
+                // the common two-class case without a branch per pixel: class 1 only where it is strictly higher
+                for (int x = xFrom; x < xTo; x++, src += 2) {
+                    out[dst + x] = (byte) (netProbs[src + 1] > netProbs[src] ? 1 : 0);
+                }
+            } else {
+                for (int x = xFrom; x < xTo; x++, src += k) {
+                    out[dst + x] = (byte) argmax(netProbs, src, k);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One value of {@link #probabilitiesToImage}'s result, without building it: class {@code classIndex} at
+     * {@code (y, x)} of an image of {@code height x width}.
+     */
+    public float probabilityAt(float[] netProbs, int netOffset, int height, int width, int y, int x,
+            int classIndex) {
+        Objects.checkIndex(y, height);
+        Objects.checkIndex(x, width);
+        Objects.checkIndex(classIndex, spec.numClasses());
+        int ny = y - offset(height, spec.inputHeight());
+        int nx = x - offset(width, spec.inputWidth());
+        if (ny >= 0 && ny < spec.inputHeight() && nx >= 0 && nx < spec.inputWidth()) {
+            return netProbs[netOffset + (ny * spec.inputWidth() + nx) * spec.numClasses() + classIndex];
+        }
+        return classIndex == 0 ? 1f : 0f;
+    }
+
+    /** The class of highest probability among {@code probs[at..at + k)}, the lowest such class on ties. */
+    public static int argmax(float[] probs, int at, int k) {
+        int best = 0;
+        float bestP = probs[at];
+        for (int c = 1; c < k; c++) {
+            float v = probs[at + c];
+            if (v > bestP) {
+                bestP = v;
+                best = c;
+            }
+        }
+        return best;
+    }
+
     private void checkShape(int height, int width, int channels) {
         boolean sizeOk = spec.inputFit() == InputFit.CENTRE_CROP
                 || (height == spec.inputHeight() && width == spec.inputWidth());
@@ -119,9 +207,12 @@ public final class InputFitter {
 
     private static float min(Image image) {
         float m = Float.POSITIVE_INFINITY;
-        float[] px = image.toArray();
-        for (float v : px) {
-            m = Math.min(m, v);
+        for (int y = 0; y < image.height(); y++) {
+            for (int x = 0; x < image.width(); x++) {
+                for (int ch = 0; ch < image.channels(); ch++) {
+                    m = Math.min(m, image.get(y, x, ch));
+                }
+            }
         }
         return m;
     }

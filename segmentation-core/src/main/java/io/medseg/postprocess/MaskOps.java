@@ -1,6 +1,7 @@
 package io.medseg.postprocess;
 
 import io.medseg.data.Mask;
+import java.util.Arrays;
 
 /**
  * Morphological clean-up of predicted masks. Connectivity is 4-neighbour for the foreground (a structure must be
@@ -12,99 +13,77 @@ public final class MaskOps {
 
     /**
      * Keeps only the largest 4-connected component of {@code classIndex} (ties: the one met first in row-major
-     * order); other pixels of that class become background. Other classes are untouched.
+     * order); other pixels of that class become background. Other classes are untouched. Returns {@code mask}
+     * itself when the class has at most one component.
      */
     public static Mask largestComponent(Mask mask, int classIndex) {
-        int h = mask.height();
-        int w = mask.width();
-        byte[] labels = mask.toArray();
-        int[] comp = new int[h * w];
-        int[] queue = new int[h * w];
-        int next = 0;
-        int best = 0;
-        int bestSize = 0;
-        for (int start = 0; start < labels.length; start++) {
-            if (labels[start] != classIndex || comp[start] != 0) {
-                continue;
-            }
-            next++;
-            int size = flood(labels, comp, queue, start, h, w, classIndex, next, false);
-            if (size > bestSize) {
-                bestSize = size;
-                best = next;
-            }
-        }
-        if (next <= 1) {
-            return mask;
-        }
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] == classIndex && comp[i] != best) {
-                labels[i] = 0;
-            }
-        }
-        return Mask.wrap(h, w, labels);
+        int n = mask.height() * mask.width();
+        RunLabelling scratch = RunLabelling.get(n);
+        byte[] labels = scratch.labels(n);
+        mask.copyTo(labels, 0);
+        return keepLargest(scratch, labels, mask.height(), mask.width(), classIndex)
+                ? Mask.wrap(mask.height(), mask.width(), Arrays.copyOf(labels, n)) : mask;
     }
 
     /**
      * Fills holes of {@code classIndex}: background regions (8-connected) that do not touch the image border become
-     * {@code classIndex}.
+     * {@code classIndex}. Returns {@code mask} itself when there is no hole.
      */
     public static Mask fillHoles(Mask mask, int classIndex) {
-        int h = mask.height();
-        int w = mask.width();
-        byte[] labels = mask.toArray();
-        int[] reached = new int[h * w];
-        int[] queue = new int[h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                if (y != 0 && y != h - 1 && x != 0 && x != w - 1) {
-                    continue;
-                }
-                int i = y * w + x;
-                if (labels[i] == 0 && reached[i] == 0) {
-                    flood(labels, reached, queue, i, h, w, 0, 1, true);
+        int n = mask.height() * mask.width();
+        RunLabelling scratch = RunLabelling.get(n);
+        byte[] labels = scratch.labels(n);
+        mask.copyTo(labels, 0);
+        return fill(scratch, labels, mask.height(), mask.width(), classIndex)
+                ? Mask.wrap(mask.height(), mask.width(), Arrays.copyOf(labels, n)) : mask;
+    }
+
+    /**
+     * {@link #largestComponent} on {@code labels} ({@code h x w}) in place; {@code false} (and {@code labels}
+     * untouched) when the class has at most one component.
+     */
+    static boolean keepLargest(RunLabelling scratch, byte[] labels, int h, int w, int classIndex) {
+        if (classIndex < 0 || classIndex > Byte.MAX_VALUE) {
+            return false; // no pixel can hold it
+        }
+        scratch.label(labels, h, w, classIndex, false);
+        int best = -1;
+        int components = 0;
+        for (int r = 0; r < scratch.runs; r++) {
+            if (scratch.parent[r] == r) {
+                components++;
+                // roots come in the order of their components' first pixels: strictly larger keeps the first
+                if (best < 0 || scratch.size[r] > scratch.size[best]) {
+                    best = r;
                 }
             }
         }
+        if (components <= 1) {
+            return false;
+        }
+        for (int r = 0; r < scratch.runs; r++) {
+            if (scratch.parent[r] != best) {
+                int base = scratch.row[r] * w;
+                Arrays.fill(labels, base + scratch.start[r], base + scratch.end[r], (byte) 0);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@link #fillHoles} on {@code labels} ({@code h x w}) in place; {@code false} when there was no hole. A label
+     * outside 0..127 is written as {@code (byte) classIndex}, which {@link Mask} then refuses.
+     */
+    static boolean fill(RunLabelling scratch, byte[] labels, int h, int w, int classIndex) {
+        scratch.label(labels, h, w, 0, true);
         boolean changed = false;
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] == 0 && reached[i] == 0) {
-                labels[i] = (byte) classIndex;
+        for (int r = 0; r < scratch.runs; r++) {
+            if (!scratch.border[scratch.parent[r]]) {
+                int base = scratch.row[r] * w;
+                Arrays.fill(labels, base + scratch.start[r], base + scratch.end[r], (byte) classIndex);
                 changed = true;
             }
         }
-        return changed ? Mask.wrap(h, w, labels) : mask;
-    }
-
-    /** Breadth-first fill of pixels labelled {@code value} from {@code start}; returns the region size. */
-    private static int flood(byte[] labels, int[] mark, int[] queue, int start, int h, int w, int value, int id,
-            boolean eight) {
-        int head = 0;
-        int tail = 0;
-        queue[tail++] = start;
-        mark[start] = id;
-        while (head < tail) {
-            int i = queue[head++];
-            int y = i / w;
-            int x = i % w;
-            for (int dy = -1; dy <= 1; dy++) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    if ((dx == 0 && dy == 0) || (!eight && dx != 0 && dy != 0)) {
-                        continue;
-                    }
-                    int ny = y + dy;
-                    int nx = x + dx;
-                    if (ny < 0 || ny >= h || nx < 0 || nx >= w) {
-                        continue;
-                    }
-                    int j = ny * w + nx;
-                    if (labels[j] == value && mark[j] == 0) {
-                        mark[j] = id;
-                        queue[tail++] = j;
-                    }
-                }
-            }
-        }
-        return tail;
+        return changed;
     }
 }

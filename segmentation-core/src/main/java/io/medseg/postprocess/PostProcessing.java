@@ -1,6 +1,7 @@
 package io.medseg.postprocess;
 
 import io.medseg.data.Mask;
+import java.util.Arrays;
 
 /**
  * Clean-up applied to every predicted mask, for every foreground class: optionally keep only the largest connected
@@ -23,17 +24,30 @@ public record PostProcessing(boolean largestComponent, boolean fillHoles) {
         return !largestComponent && !fillHoles;
     }
 
-    /** Applies the enabled steps to classes {@code 1..numClasses-1}. */
+    /**
+     * Applies the enabled steps to classes {@code 1..numClasses-1}, in turn; returns {@code mask} itself when no
+     * step changed anything.
+     */
     public Mask apply(Mask mask, int numClasses) {
-        Mask m = mask;
+        if (isNone() || numClasses <= 1) {
+            return mask;
+        }
+        // the steps of all classes work on one copy, so there is at most one new mask (none if nothing changed)
+        int h = mask.height();
+        int w = mask.width();
+        int n = h * w;
+        RunLabelling scratch = RunLabelling.get(n);
+        byte[] labels = scratch.labels(n);
+        mask.copyTo(labels, 0);
+        boolean changed = false;
         for (int c = 1; c < numClasses; c++) {
             if (largestComponent) {
-                m = MaskOps.largestComponent(m, c);
+                changed |= MaskOps.keepLargest(scratch, labels, h, w, c);
             }
             if (fillHoles) {
-                m = MaskOps.fillHoles(m, c);
+                changed |= MaskOps.fill(scratch, labels, h, w, c);
             }
         }
-        return m;
+        return changed ? Mask.wrap(h, w, Arrays.copyOf(labels, n)) : mask;
     }
 }
