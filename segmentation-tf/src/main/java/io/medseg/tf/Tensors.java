@@ -15,6 +15,21 @@ final class Tensors {
         return TFloat32.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false));
     }
 
+    /**
+     * The input batch {@code batchSize x H x W x C} of {@code spec} as a tensor.
+     *
+     * @throws IllegalArgumentException when {@code input} does not hold exactly that many values
+     */
+    static TFloat32 inputBatch(io.medseg.model.UNetSpec spec, float[] input, int batchSize) {
+        long per = (long) spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
+        if (batchSize < 1 || input.length != batchSize * per) {
+            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
+                    + spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.inputChannels() + " needs "
+                    + (batchSize * per) + " values, got " + input.length);
+        }
+        return floats(input, batchSize, spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
+    }
+
     static TUint8 bytes(byte[] data, long... shape) {
         return TUint8.tensorOf(Shape.of(shape), DataBuffers.of(data, true, false));
     }

@@ -117,18 +117,10 @@ final class TfInferenceModel implements SegmentationModel {
 
     @Override
     public float[] forward(float[] data, int batchSize) {
-        UNetSpec spec = spec();
-        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
-        if (batchSize < 1 || data.length != (long) batchSize * per) {
-            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
-                    + spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.inputChannels() + " needs "
-                    + ((long) batchSize * per) + " values, got " + data.length);
-        }
         lock.readLock().lock();
         try {
             checkOpen();
-            try (TFloat32 x = Tensors.floats(data, batchSize, spec.inputHeight(), spec.inputWidth(),
-                    spec.inputChannels())) {
+            try (TFloat32 x = Tensors.inputBatch(spec(), data, batchSize)) {
                 return firstRuns.run("forward", () -> {
                     try (Result r = session.runner().feed(input, x).fetch(output).run()) {
                         return Tensors.toFloats(r.get(0));

@@ -97,17 +97,10 @@ final class TfSegmentationModel implements SegmentationModel {
 
     @Override
     public float[] forward(float[] input, int batchSize) {
-        int per = spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
-        if (batchSize < 1 || input.length != (long) batchSize * per) {
-            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
-                    + spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.inputChannels() + " needs "
-                    + ((long) batchSize * per) + " values, got " + input.length);
-        }
         lock.readLock().lock();
         try {
             checkOpen();
-            try (TFloat32 x = Tensors.floats(input, batchSize, spec.inputHeight(), spec.inputWidth(),
-                    spec.inputChannels())) {
+            try (TFloat32 x = Tensors.inputBatch(spec(), input, batchSize)) {
                 return firstRuns.run("forward", () -> {
                     try (Result r = session.runner().feed(net.input(), x).fetch(net.probabilities()).run()) {
                         return Tensors.toFloats(r.get(0));
