@@ -26,6 +26,11 @@ public final class MaskPng {
         AtomicFiles.writePng(toImage(mask), file);
     }
 
+    /** The mask as the bytes of the PNG {@link #write} would write: class indices as grey levels. */
+    public static byte[] encode(Mask mask) {
+        return AtomicFiles.encodePng(toImage(mask));
+    }
+
     /** The mask as a {@link BufferedImage#TYPE_BYTE_GRAY} image with the class indices as grey levels. */
     public static BufferedImage toImage(Mask mask) {
         BufferedImage img = new BufferedImage(mask.width(), mask.height(), BufferedImage.TYPE_BYTE_GRAY);

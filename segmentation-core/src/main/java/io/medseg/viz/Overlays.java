@@ -4,6 +4,7 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.model.Normalization;
 import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -43,13 +44,7 @@ public final class Overlays {
         }
         int h = image.height();
         int w = image.width();
-        float[] grey = new float[h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                grey[y * w + x] = image.get(y, x, 0);
-            }
-        }
-        Normalization.percentile(1, 99).applyInPlace(grey);
+        float[] grey = windowed(image);
         BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -64,11 +59,44 @@ public final class Overlays {
         return out;
     }
 
+    /**
+     * The first channel of {@code image} as an 8-bit grey PNG, the 1st to 99th percentile spread over the grey
+     * levels as {@link #render} shows it: a frame for a viewer to draw on.
+     */
+    public static byte[] greyPng(Image image) {
+        Objects.requireNonNull(image, "image");
+        int h = image.height();
+        int w = image.width();
+        float[] grey = windowed(image);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        WritableRaster raster = out.getRaster();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                raster.setSample(x, y, 0, Math.max(0, Math.min(255, Math.round(grey[y * w + x] * 255f))));
+            }
+        }
+        return AtomicFiles.encodePng(out);
+    }
+
     /** Writes {@code overlay} as a PNG (parent folders created), atomically. */
     public static void writePng(BufferedImage overlay, Path file) throws IOException {
         Objects.requireNonNull(overlay, "overlay");
         Objects.requireNonNull(file, "file");
         AtomicFiles.writePng(overlay, file);
+    }
+
+    /** The first channel of {@code image}, its 1st to 99th percentile mapped to 0..1. */
+    private static float[] windowed(Image image) {
+        int h = image.height();
+        int w = image.width();
+        float[] grey = new float[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                grey[y * w + x] = image.get(y, x, 0);
+            }
+        }
+        Normalization.percentile(1, 99).applyInPlace(grey);
+        return grey;
     }
 
     /** Whether pixel (y, x) is foreground with a 4-neighbour of another class or on the image edge. */

@@ -127,6 +127,21 @@ public final class DicomReader {
         return new Parser(file, bytes, limits).parse();
     }
 
+    /**
+     * Reads one DICOM Part 10 file already in memory, such as a request body; {@code source} names it in errors
+     * (for example {@code "request body"}). The bytes are not copied and must not change while this reads them.
+     *
+     * @throws DataFormatException as {@link #read(Path)}, and when the bytes or the image are over a limit
+     */
+    public static DicomImage read(byte[] bytes, String source, ReadLimits limits) throws DataFormatException {
+        Objects.requireNonNull(bytes, "bytes");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(limits, "limits");
+        Path name = Path.of(source);
+        limits.checkFileSize(name, bytes.length);
+        return new Parser(name, bytes, limits).parse();
+    }
+
     static String tagString(int tag) {
         return String.format("(%04X,%04X)", tag >>> 16, tag & 0xFFFF);
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
         subcommands = {DemoCommand.class, TrainCommand.class, PredictCommand.class, EvaluateCommand.class,
                 CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class, ReproduceCommand.class,
                 ExportCommand.class, DiffCommand.class, ValidateCommand.class, RegisterCommand.class,
-                ModelsCommand.class, PromoteCommand.class, DriftCommand.class,
+                ModelsCommand.class, PromoteCommand.class, DriftCommand.class, ServeCommand.class, TokenCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error, 3 a checked requirement was not met "
                         + "(validate, reproduce, drift).",
@@ -74,7 +74,7 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval, convert, inspect, reproduce, export, diff, validate, register, models, promote, drift)");
+        err.println(Errors.PREFIX + "missing command (one of demo, train, predict, evaluate, crossval, convert, inspect, reproduce, export, diff, validate, register, models, promote, drift, serve, token)");
         spec.commandLine().usage(err);
         return Errors.USAGE;
     }

@@ -107,6 +107,12 @@ public final class DataProfile {
         return new DataProfile(images.size(), c.values, c.areaUnit, h);
     }
 
+    /** A profile assembled from per-image values already computed ({@link DriftWindow}). */
+    static DataProfile ofParts(int images, EnumMap<DriftFeature, double[]> values, String areaUnit,
+            IntensityHistogram histogram) {
+        return new DataProfile(images, values, areaUnit, histogram);
+    }
+
     @SuppressWarnings("ArrayRecordComponent") // an intermediate result, never compared
     private record Computed(EnumMap<DriftFeature, double[]> values, double[] scales, String areaUnit) {
     }
