@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ public final class AccessLog implements Closeable {
     private final Path file;
     private final FileChannel channel;
     private final ScheduledExecutorService syncer;
+    private final ScheduledFuture<?> syncTask;
     private volatile boolean dirty;
     private boolean closed;
 
@@ -42,7 +44,7 @@ public final class AccessLog implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        syncer.scheduleWithFixedDelay(this::sync, SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        this.syncTask = syncer.scheduleWithFixedDelay(this::sync, SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -136,6 +138,7 @@ public final class AccessLog implements Closeable {
 
     @Override
     public void close() throws IOException {
+        syncTask.cancel(false);
         syncer.shutdownNow();
         synchronized (this) {
             if (closed) {

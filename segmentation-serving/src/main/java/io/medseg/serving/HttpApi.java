@@ -49,7 +49,6 @@ final class HttpApi {
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
-    private final ModelServer server;
     private final ServerConfig config;
     private final AccessLog accessLog;
     private final TokenFile tokens;
@@ -62,7 +61,6 @@ final class HttpApi {
 
     HttpApi(ModelServer server, ServerConfig config, AccessLog accessLog, TokenFile tokens,
             PrometheusMeterRegistry meters) {
-        this.server = server;
         this.config = config;
         this.accessLog = accessLog;
         this.tokens = tokens;

@@ -111,7 +111,7 @@ final class InferenceProtocol {
         ServedModel model = leaseFor(ctx);
         try {
             HttpApi.noteModel(ctx, model);
-            List<Image> images = images(request, model);
+            List<Image> images = images(request);
             Set<String> wanted = wantedOutputs(request);
             List<CompletableFuture<ServedModel.Output>> futures = new ArrayList<>(images.size());
             for (Image image : images) {
@@ -172,7 +172,7 @@ final class InferenceProtocol {
     }
 
     /** The images of the request's one input, checked against the protocol and the model. */
-    private static List<Image> images(JsonNode request, ServedModel model) {
+    private static List<Image> images(JsonNode request) {
         JsonNode inputs = request.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
             throw HttpProblem.badRequest("\"inputs\" must be a non-empty array of tensors");

@@ -112,7 +112,7 @@ final class LiveDrift {
                         .register(registry);
                 return value;
             });
-            g.set(f.verdict().ordinal());
+            g.set(gaugeValue(f.verdict()));
             Verdict was = before == null ? Verdict.STABLE
                     : before.feature(f.name()).map(FeatureDrift::verdict).orElse(Verdict.STABLE);
             if (f.drifted() && was != Verdict.DRIFTED) {
@@ -123,6 +123,15 @@ final class LiveDrift {
                         f.verdict().word(), window.size());
             }
         }
+    }
+
+    /** The gauge's number for a verdict: 0 stable, 1 moderate, 2 drifted. */
+    static int gaugeValue(Verdict verdict) {
+        return switch (verdict) {
+            case STABLE -> 0;
+            case MODERATE -> 1;
+            case DRIFTED -> 2;
+        };
     }
 
     /** A fresh map for the gauges shared by the versions served in turn. */

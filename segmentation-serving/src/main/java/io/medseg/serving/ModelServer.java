@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,7 +37,6 @@ public final class ModelServer implements Closeable {
     private final Backend backend;
     private final ModelRegistry registry;
     private final AccessLog accessLog;
-    private final TokenFile tokens;
     private final PrometheusMeterRegistry meters;
     private final Map<String, AtomicInteger> driftGauges = LiveDrift.gaugeMap();
     private final AtomicInteger versionGauge = new AtomicInteger(0);
@@ -56,7 +56,6 @@ public final class ModelServer implements Closeable {
         this.backend = backend;
         this.registry = registry;
         this.accessLog = accessLog;
-        this.tokens = tokens;
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
@@ -102,11 +101,11 @@ public final class ModelServer implements Closeable {
             log.close();
             throw e;
         }
-        server.watcher.execute(server::refresh);
-        if (config.version().isEmpty()) {
-            long every = config.watchInterval().toMillis();
-            server.watcher.scheduleWithFixedDelay(server::refresh, every, every, TimeUnit.MILLISECONDS);
-        }
+        // the first look loads the model; later ones (unless a version is pinned) follow promotions
+        long every = config.watchInterval().toMillis();
+        Future<?> unused = config.version().isEmpty()
+                ? server.watcher.scheduleWithFixedDelay(server::refresh, 0, every, TimeUnit.MILLISECONDS)
+                : server.watcher.submit(server::refresh);
         return server;
     }
 

@@ -54,9 +54,11 @@ final class ServedModel {
     private volatile boolean closed;
 
     /** The network output for one queued image: its probabilities at {@code offset} in {@code probs}. */
+    @SuppressWarnings("ArrayRecordComponent") // a view into the batch's output array, never compared
     record Output(float[] probs, int offset) {
     }
 
+    @SuppressWarnings("ArrayRecordComponent") // a queue entry, never compared
     private record Job(float[] input, CompletableFuture<Output> result) {
     }
 

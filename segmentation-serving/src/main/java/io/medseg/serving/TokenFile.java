@@ -39,7 +39,21 @@ public final class TokenFile {
     private final Path file;
     private volatile Snapshot snapshot;
 
-    private record Entry(String id, byte[] hash) {
+    private static final Pattern FIELDS = Pattern.compile("\\s+");
+
+    /** One line: a client's name and the SHA-256 of its token. */
+    private static final class Entry {
+        private final String id;
+        private final byte[] hash;
+
+        Entry(String id, byte[] hash) {
+            this.id = id;
+            this.hash = hash;
+        }
+
+        String id() {
+            return id;
+        }
     }
 
     private record Snapshot(FileTime modified, long size, List<Entry> entries) {
@@ -118,7 +132,7 @@ public final class TokenFile {
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
             }
-            String[] parts = line.split("\\s+");
+            String[] parts = FIELDS.split(line, -1);
             if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !HASH.matcher(parts[1]).matches()) {
                 throw new DataFormatException(file, "line " + (i + 1) + ": expected 'NAME <sha256 hex of the "
                         + "token>' (NAME of letters, digits, . _ @ -), as segment token writes it");
