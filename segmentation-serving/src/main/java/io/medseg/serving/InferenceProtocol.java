@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
+import io.medseg.io.TextFields;
 import io.medseg.model.InputFit;
 import io.medseg.model.UNetSpec;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,8 @@ final class InferenceProtocol {
     static final String INPUT = "image";
     static final String PROBABILITIES = "probabilities";
     static final String MASK = "mask";
+    /** The most values one input may have. */
+    private static final long MAX_VALUES = Integer.MAX_VALUE / 2;
     private static final Set<String> NUMERIC = Set.of("FP32", "FP64", "FP16", "INT8", "INT16", "INT32", "INT64",
             "UINT8", "UINT16", "UINT32", "UINT64");
 
@@ -184,12 +187,13 @@ final class InferenceProtocol {
         JsonNode in = inputs.get(0);
         String name = text(in, "name");
         if (!INPUT.equals(name)) {
-            throw HttpProblem.badRequest("unexpected input '" + name + "': the model's input is '" + INPUT + "'");
+            throw HttpProblem.badRequest("unexpected input " + TextFields.excerpt(name) + ": the model's input is '"
+                    + INPUT + "'");
         }
         String datatype = text(in, "datatype");
         if (!NUMERIC.contains(datatype)) {
-            throw HttpProblem.badRequest("input '" + INPUT + "' has datatype '" + datatype
-                    + "'; it takes FP32 (or another numeric type, converted)");
+            throw HttpProblem.badRequest("input '" + INPUT + "' has datatype " + TextFields.excerpt(datatype)
+                    + "; it takes FP32 (or another numeric type, converted)");
         }
         JsonNode shapeNode = in.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || (shapeNode.size() != 3 && shapeNode.size() != 4)) {
@@ -200,31 +204,33 @@ final class InferenceProtocol {
         for (int i = 0; i < shape.length; i++) {
             JsonNode d = shapeNode.get(i);
             if (!d.canConvertToLong() || !d.isIntegralNumber() || d.asLong() < 1 || d.asLong() > 1 << 16) {
-                throw HttpProblem.badRequest("input '" + INPUT + "' shape " + shapeNode + ": every dimension must "
-                        + "be a whole number from 1 to 65536");
+                throw HttpProblem.badRequest("input '" + INPUT + "' shape " + TextFields.excerpt(shapeNode.toString())
+                        + ": every dimension must be a whole number from 1 to 65536");
             }
             shape[i] = d.asLong();
-            count = Math.multiplyExact(count, shape[i]);
+            count *= shape[i]; // at most MAX_VALUES * 65536 here: no overflow
+            if (count > MAX_VALUES) {
+                throw HttpProblem.badRequest("input '" + INPUT + "' shape " + shapeNode + " is too large: more "
+                        + "than " + MAX_VALUES + " values");
+            }
         }
         int n = (int) shape[0];
         int h = (int) shape[1];
         int w = (int) shape[2];
         int c = shape.length == 4 ? (int) shape[3] : 1;
-        if (count > Integer.MAX_VALUE / 2) {
-            throw HttpProblem.badRequest("input '" + INPUT + "' of " + count + " values is too large");
-        }
-        float[] values = new float[(int) count];
-        int[] filled = {0};
         JsonNode data = in.get("data");
         if (data == null || !data.isArray()) {
             throw HttpProblem.badRequest("input '" + INPUT + "' needs \"data\": its values in row-major order, flat "
                     + "or nested");
         }
-        flatten(data, values, filled);
-        if (filled[0] != count) {
-            throw HttpProblem.badRequest("input '" + INPUT + "' has " + filled[0] + " values but its shape "
+        // counted first, so that the array is only made for values that are there, not for what the shape claims
+        long given = countValues(data, 0);
+        if (given != count) {
+            throw HttpProblem.badRequest("input '" + INPUT + "' has " + given + " values but its shape "
                     + shapeNode + " needs " + count);
         }
+        float[] values = new float[(int) count];
+        flatten(data, values, new int[] {0});
         PixelSpacing spacing = spacing(in.get("parameters"));
         List<Image> images = new ArrayList<>(n);
         int per = h * w * c;
@@ -236,22 +242,41 @@ final class InferenceProtocol {
         return images;
     }
 
+    /** The number of values in {@code node}, nested arrays included, from index {@code from}; all numbers. */
+    private static long countValues(JsonNode node, long from) {
+        long count = from;
+        for (JsonNode v : node) {
+            if (v.isArray()) {
+                count = countValues(v, count);
+            } else if (v.isNumber()) {
+                count++;
+            } else {
+                throw HttpProblem.badRequest("input '" + INPUT + "' value " + count + " is not a number: "
+                        + TextFields.excerpt(v.toString()));
+            }
+        }
+        return count;
+    }
+
+    /** Copies the values of {@code node} (all numbers, as many as {@code into} holds) into {@code into}. */
     private static void flatten(JsonNode node, float[] into, int[] filled) {
         for (JsonNode v : node) {
             if (v.isArray()) {
                 flatten(v, into, filled);
-            } else if (v.isNumber()) {
-                if (filled[0] >= into.length) {
-                    filled[0]++;
-                    continue;
+            } else {
+                // doubleValue, not floatValue: the latter throws for a number beyond the float range
+                double d;
+                try {
+                    d = v.doubleValue();
+                } catch (JacksonException e) {
+                    d = Double.NaN; // beyond even the double range
                 }
-                float f = v.floatValue();
+                float f = (float) d;
                 if (!Float.isFinite(f)) {
-                    throw HttpProblem.badRequest("input '" + INPUT + "' value " + filled[0] + " is not finite");
+                    throw HttpProblem.badRequest("input '" + INPUT + "' value " + filled[0] + " is not finite as "
+                            + "a 32-bit float: " + TextFields.excerpt(v.toString()));
                 }
                 into[filled[0]++] = f;
-            } else {
-                throw HttpProblem.badRequest("input '" + INPUT + "' value " + filled[0] + " is not a number: " + v);
             }
         }
     }
@@ -289,8 +314,8 @@ final class InferenceProtocol {
         for (JsonNode o : outputs) {
             String name = text(o, "name");
             if (!PROBABILITIES.equals(name) && !MASK.equals(name)) {
-                throw HttpProblem.badRequest("unknown output '" + name + "': the model's outputs are '" + PROBABILITIES
-                        + "' and '" + MASK + "'");
+                throw HttpProblem.badRequest("unknown output " + TextFields.excerpt(name)
+                        + ": the model's outputs are '" + PROBABILITIES + "' and '" + MASK + "'");
             }
             wanted.add(name);
         }

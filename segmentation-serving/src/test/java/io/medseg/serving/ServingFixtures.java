@@ -54,6 +54,12 @@ final class ServingFixtures {
                 .inputFit(InputFit.CENTRE_CROP).build();
     }
 
+    /** A network like {@link #spec()} that takes only 64x64 frames ({@link InputFit#EXACT}). */
+    static UNetSpec exactSpec() {
+        return UNet.builder().inputShape(64, 64, 1).numClasses(2).depth(2).baseFilters(4)
+                .inputFit(InputFit.EXACT).build();
+    }
+
     /** Phantom frames of {@code size} x {@code size} with a pixel spacing. */
     static List<Image> phantomImages(int count, int size, long seed) {
         SegmentationDataset d = CardiacPhantom.builder().imageSize(size).patients(1).framesPerPatient(count)
@@ -70,7 +76,12 @@ final class ServingFixtures {
      * reference profile made from {@code referenceImages} and the masks the model predicts for them.
      */
     static Path writePackage(Path dir, long seed, List<Image> referenceImages) throws IOException {
-        try (SegmentationModel model = backend().create(spec(), seed)) {
+        return writePackage(dir, seed, referenceImages, spec());
+    }
+
+    /** {@link #writePackage(Path, long, List)} for a network of {@code spec}. */
+    static Path writePackage(Path dir, long seed, List<Image> referenceImages, UNetSpec spec) throws IOException {
+        try (SegmentationModel model = backend().create(spec, seed)) {
             model.save(dir);
             ObjectNode json = (ObjectNode) Json.tree(Files.readString(dir.resolve(ModelPackage.MODEL_JSON)));
             json.put("name", NAME);
