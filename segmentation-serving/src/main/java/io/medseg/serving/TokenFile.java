@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A tokens file: one {@code NAME <sha256 of the token, hex>} line per client. The tokens themselves are never
@@ -35,9 +37,12 @@ public final class TokenFile {
     private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
     private static final int TOKEN_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
 
     private final Path file;
     private volatile Snapshot snapshot;
+    /** The version of the file whose reload failed, so it is neither logged nor read again until it changes. */
+    private Stamp refused;
 
     private static final Pattern FIELDS = Pattern.compile("\\s+");
 
@@ -57,6 +62,10 @@ public final class TokenFile {
     }
 
     private record Snapshot(FileTime modified, long size, List<Entry> entries) {
+    }
+
+    /** The time and size of a version of the file. */
+    private record Stamp(FileTime modified, long size) {
     }
 
     private TokenFile(Path file, Snapshot snapshot) {
@@ -103,21 +112,40 @@ public final class TokenFile {
         return Optional.ofNullable(found);
     }
 
-    /** The snapshot, read again first when the file's time or size has changed; the old one if that read fails. */
+    /**
+     * The snapshot, read again first when the file's time or size has changed. When that read fails (a file being
+     * rewritten, or an edit that left a malformed line) the tokens already known stay in force: the failure is
+     * logged once, and the file is read again when it next changes.
+     */
     private Snapshot current() {
         Snapshot s = snapshot;
+        FileTime modified;
+        long size;
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
-            long size = Files.size(file);
-            if (!modified.equals(s.modified) || size != s.size) {
-                synchronized (this) {
-                    s = read(file);
-                    snapshot = s;
-                }
-            }
+            modified = Files.getLastModifiedTime(file);
+            size = Files.size(file);
         } catch (IOException e) {
-            // a file being rewritten or briefly missing: keep the tokens already known
+            // briefly missing while it is replaced: keep the tokens already known
             return s;
+        }
+        if (modified.equals(s.modified) && size == s.size) {
+            return s;
+        }
+        synchronized (this) {
+            s = snapshot;
+            Stamp stamp = new Stamp(modified, size);
+            if ((modified.equals(s.modified) && size == s.size) || stamp.equals(refused)) {
+                return s;
+            }
+            try {
+                s = read(file);
+                snapshot = s;
+                refused = null;
+            } catch (IOException e) {
+                refused = stamp;
+                LOG.warn("{} changed but was not reloaded, the {} tokens read before stay in force: {}", file,
+                        s.entries.size(), e.getMessage());
+            }
         }
         return s;
     }
