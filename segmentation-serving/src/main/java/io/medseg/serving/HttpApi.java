@@ -46,6 +46,13 @@ final class HttpApi {
     private static final String INPUT_SHA = "medseg.input";
     private static final String MODEL_VERSION = "medseg.version";
     private static final String REQUEST_ID = "medseg.request";
+    private static final String BODY_READ = "medseg.body";
+    /**
+     * The most bytes of a body that a request refused before reading it (401, 404, 415...) may send: they are read
+     * and dropped before the answer, so that a client still sending reads the answer instead of a reset connection.
+     * A longer body is left unread and the connection closed.
+     */
+    static final long MAX_UNREAD_BODY_BYTES = 4L << 20;
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
 
@@ -174,6 +181,7 @@ final class HttpApi {
     private void after(Context ctx) {
         Long start = ctx.attribute(START);
         double millis = start == null ? 0 : (System.nanoTime() - start) / 1e6;
+        dropUnreadBody(ctx);
         String template = ctx.attribute(ENDPOINT);
         String endpoint = template != null ? template : "unmatched";
         int status = ctx.statusCode();
@@ -215,6 +223,34 @@ final class HttpApi {
                 .record(Duration.ofNanos(start == null ? 0 : System.nanoTime() - start));
     }
 
+    /** Reads and drops the body of a request answered without reading it, when it is short enough. */
+    private void dropUnreadBody(Context ctx) {
+        if (ctx.attribute(BODY_READ) != null) {
+            return;
+        }
+        long declared = ctx.req().getContentLengthLong();
+        boolean chunked = declared < 0 && ctx.header("Transfer-Encoding") != null;
+        long limit = Math.min(config.maxBodyBytes(), MAX_UNREAD_BODY_BYTES);
+        if (declared == 0 || (declared < 0 && !chunked) || declared > limit) {
+            return;
+        }
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16_384];
+            for (long left = limit; left > 0;) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    return;
+                }
+                left -= n;
+            }
+            ctx.header("Connection", "close"); // a chunked body longer than the limit: the rest stays unread
+        } catch (IOException | UncheckedIOException | IllegalStateException e) {
+            // the client stopped sending or went away: nothing to answer it with a body for
+            LOG.debug("{} {}: the unread body could not be dropped: {}", ctx.method(), ctx.path(), e.toString());
+        }
+    }
+
     private void metrics(Context ctx) {
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
         ctx.result(meters.scrape());
@@ -254,6 +290,7 @@ final class HttpApi {
      * a client that stops sending is 408.
      */
     byte[] body(Context ctx) {
+        ctx.attribute(BODY_READ, Boolean.TRUE);
         long declared = ctx.req().getContentLengthLong();
         if (declared > config.maxBodyBytes()) {
             ctx.header("Connection", "close");

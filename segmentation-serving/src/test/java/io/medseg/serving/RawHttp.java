@@ -105,10 +105,14 @@ final class RawHttp {
                 all.putIfAbsent("Content-Length", Integer.toString(body.length));
             }
             out.write(head(method, path, all));
-            if (body != null) {
-                out.write(body);
+            try {
+                if (body != null) {
+                    out.write(body);
+                }
+                out.flush();
+            } catch (IOException e) {
+                // the server may answer (and close) before the whole body is sent: read its answer
             }
-            out.flush();
             return read(new BufferedInputStream(s.getInputStream()));
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path, e);
