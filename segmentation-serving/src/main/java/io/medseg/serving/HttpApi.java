@@ -290,7 +290,7 @@ final class HttpApi {
      * a client that stops sending is 408.
      */
     byte[] body(Context ctx) {
-        ctx.attribute(BODY_READ, Boolean.TRUE);
+        ctx.attribute(BODY_READ, true);
         long declared = ctx.req().getContentLengthLong();
         if (declared > config.maxBodyBytes()) {
             ctx.header("Connection", "close");

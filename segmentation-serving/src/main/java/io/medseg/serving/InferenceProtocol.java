@@ -174,7 +174,7 @@ final class InferenceProtocol {
         }
     }
 
-    /** The images of the request's one input, checked against the protocol and the model. */
+    /** The images of the request's one input, checked against the protocol (the model checks their size later). */
     private static List<Image> images(JsonNode request) {
         JsonNode inputs = request.get("inputs");
         if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {

@@ -45,7 +45,19 @@ class AccessControlTest {
     private static String inferBody;
 
     /** A request the tests send with and without a token. */
-    private record Call(String method, String path, String contentType, byte[] body) {
+    private static final class Call {
+        private final String method;
+        private final String path;
+        private final String contentType;
+        private final byte[] body;
+
+        Call(String method, String path, String contentType, byte[] body) {
+            this.method = method;
+            this.path = path;
+            this.contentType = contentType;
+            this.body = body;
+        }
+
         RawHttp.Response send(RawHttp http, Map<String, String> extra) {
             Map<String, String> headers = new java.util.LinkedHashMap<>(extra);
             if (contentType != null) {

@@ -488,7 +488,7 @@ class InferenceProtocolTest {
         return Image.wrap(h, w, 1, px, new PixelSpacing(1.5, 1.5));
     }
 
-    /** An inference request with one input {@code image} of shape {@code [N, H, W, 1]}, its data flat. */
+    /** An inference request of the model's one input, shape {@code [N, H, W, 1]}, its data flat. */
     static ObjectNode inferRequest(List<Image> images, String id) {
         ObjectNode request = HttpApi.JSON.createObjectNode();
         if (id != null) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -49,7 +50,25 @@ final class RawHttp {
     }
 
     /** An answer: the status, the headers (names in lower case) and the body. */
-    record Response(int status, Map<String, List<String>> headers, byte[] body) {
+    static final class Response {
+        private final int status;
+        private final Map<String, List<String>> headers;
+        private final byte[] body;
+
+        Response(int status, Map<String, List<String>> headers, byte[] body) {
+            this.status = status;
+            this.headers = headers;
+            this.body = body;
+        }
+
+        int status() {
+            return status;
+        }
+
+        byte[] body() {
+            return body;
+        }
+
         String header(String name) {
             List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
             return v == null || v.isEmpty() ? null : v.get(0);
@@ -144,7 +163,7 @@ final class RawHttp {
 
     /** A connected socket, for requests the test writes itself. */
     Socket open() throws IOException {
-        Socket s = new Socket("127.0.0.1", port);
+        Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
         s.setSoTimeout(READ_TIMEOUT_MS);
         return s;
     }
@@ -187,7 +206,8 @@ final class RawHttp {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (;;) {
                 String size = line(in);
-                int n = Integer.parseInt(size.split(";")[0].strip(), 16);
+                int semi = size.indexOf(';');
+                int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
                 if (n == 0) {
                     while (true) {
                         String trailer = line(in);

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +53,7 @@ class TokenFileTest {
         assertThat(tokens.ids()).containsExactly("alice", "bob@ward-3.example");
         assertThat(tokens.authenticate(alice)).contains("alice");
         assertThat(tokens.authenticate(bob)).contains("bob@ward-3.example");
-        for (String wrong : Arrays.asList(null, "", alice + "x", alice.substring(1), alice.toUpperCase(), hash(alice),
+        for (String wrong : Arrays.asList(null, "", alice + "x", alice.substring(1), alice.toUpperCase(Locale.ROOT), hash(alice),
                 "alice")) {
             assertThat(tokens.authenticate(wrong)).as(wrong).isEmpty();
         }
@@ -125,7 +126,7 @@ class TokenFileTest {
     @Test
     void aMalformedLineIsNamedByItsNumber() throws IOException {
         String good = "alice " + hash("a");
-        for (String bad : List.of("bob", "bob " + hash("b") + " extra", "bob " + hash("b").toUpperCase(),
+        for (String bad : List.of("bob", "bob " + hash("b") + " extra", "bob " + hash("b").toUpperCase(Locale.ROOT),
                 "bob " + hash("b").substring(2), "b\u00f6b " + hash("b"), "bob:" + hash("b"))) {
             Path file = Files.writeString(tmp.resolve("tokens"), "# clients\n\n" + good + "\n" + bad + "\n",
                     StandardCharsets.UTF_8);
