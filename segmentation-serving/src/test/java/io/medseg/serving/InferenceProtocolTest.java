@@ -425,6 +425,13 @@ class InferenceProtocolTest {
     }
 
     @Test
+    void deeplyNestedDataIs400() {
+        String deep = "[".repeat(100_000) + "1" + "]".repeat(100_000);
+
+        assertThat(infer("[1, 1, 1]", deep).assertError(400)).contains("JSON");
+    }
+
+    @Test
     void anUnknownOutputOrBadParametersAre400() {
         ObjectNode request = inferRequest(List.of(image(64, 64, 1)), null);
         request.putArray("outputs").addObject().put("name", "logits");
