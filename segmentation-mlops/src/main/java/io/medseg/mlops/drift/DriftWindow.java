@@ -4,6 +4,7 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.PixelSpacing;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Objects;
@@ -58,7 +59,7 @@ public final class DriftWindow {
      */
     public Observation observe(Image image, Mask mask) {
         Objects.requireNonNull(image, "image");
-        ImageStatistics.Values v = ImageStatistics.of(image, 0);
+        ImageStatistics.Values v = ImageStatistics.of(image, "the image");
         if (mask != null && (mask.height() != image.height() || mask.width() != image.width())) {
             throw new IllegalArgumentException("mask is " + mask.height() + "x" + mask.width() + " but its image is "
                     + image.height() + "x" + image.width());
@@ -72,14 +73,21 @@ public final class DriftWindow {
         }
         Optional<PixelSpacing> spacing = image.spacing();
         long foreground = mask == null ? -1 : (long) mask.height() * mask.width() - mask.count(0);
-        return new Observation(v, image.height(), image.width(), spacing.orElse(null), foreground, counts);
+        return new Observation(edges, v, image.height(), image.width(), spacing.orElse(null), foreground, counts);
     }
 
-    /** Adds an observation made by {@link #observe}, dropping the oldest one when the window is full. */
+    /**
+     * Adds an observation made by {@link #observe}, dropping the oldest one when the window is full.
+     *
+     * @throws IllegalArgumentException if the observation was made by a window whose reference has other
+     *     histogram bins
+     */
     public synchronized void add(Observation observation) {
         Objects.requireNonNull(observation, "observation");
-        if (observation.counts.length != edges.length + 1) {
-            throw new IllegalArgumentException("observation was made against another reference's histogram bins");
+        if (observation.edges != edges && !Arrays.equals(observation.edges, edges)) {
+            throw new IllegalArgumentException("observation was counted in other histogram bins "
+                    + Arrays.toString(observation.edges) + " than this window's reference "
+                    + Arrays.toString(edges) + "; observe it with this window");
         }
         if (window.size() == capacity) {
             window.removeFirst();
@@ -150,6 +158,8 @@ public final class DriftWindow {
 
     /** The drift features of one image, as {@link #observe} computed them. */
     public static final class Observation {
+        /** The bins the counts are in: the observing window's reference edges (shared, never modified). */
+        private final double[] edges;
         private final ImageStatistics.Values values;
         private final int height;
         private final int width;
@@ -157,8 +167,9 @@ public final class DriftWindow {
         private final long foreground;
         private final long[] counts;
 
-        Observation(ImageStatistics.Values values, int height, int width, PixelSpacing spacing, long foreground,
-                long[] counts) {
+        Observation(double[] edges, ImageStatistics.Values values, int height, int width, PixelSpacing spacing,
+                long foreground, long[] counts) {
+            this.edges = edges;
             this.values = values;
             this.height = height;
             this.width = width;

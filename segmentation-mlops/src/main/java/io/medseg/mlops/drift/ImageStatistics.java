@@ -17,10 +17,15 @@ final class ImageStatistics {
 
     /** Features of image number {@code index} (the index only names the image in errors). */
     static Values of(Image image, int index) {
-        float[] px = checkedPixels(image, index);
+        return of(image, "image " + index);
+    }
+
+    /** Features of {@code image}, called {@code name} in errors (e.g. "image 3", "the image"). */
+    static Values of(Image image, String name) {
+        float[] px = checkedPixels(image, name);
         double scale = percentile99(px);
         if (!(scale > 0)) {
-            throw new IllegalArgumentException("image " + index + " has no signal: its 99th percentile is " + scale
+            throw new IllegalArgumentException(name + " has no signal: its 99th percentile is " + scale
                     + " (drift features are relative to it)");
         }
         double threshold = SIGNAL_FRACTION * scale;
@@ -45,22 +50,22 @@ final class ImageStatistics {
     }
 
     /** The pixels of a single-channel image of at least 3x3 with finite values, or an exception naming it. */
-    static float[] checkedPixels(Image image, int index) {
+    static float[] checkedPixels(Image image, String name) {
         if (image == null) {
-            throw new IllegalArgumentException("image " + index + " is null");
+            throw new IllegalArgumentException(name + " is null");
         }
         if (image.channels() != 1) {
-            throw new IllegalArgumentException("drift features need single-channel images: image " + index + " is "
+            throw new IllegalArgumentException("drift features need single-channel images: " + name + " is "
                     + image.shapeString());
         }
         if (image.height() < 3 || image.width() < 3) {
-            throw new IllegalArgumentException("drift features need images of at least 3x3: image " + index
+            throw new IllegalArgumentException("drift features need images of at least 3x3: " + name
                     + " is " + image.shapeString());
         }
         float[] px = image.toArray();
         for (float v : px) {
             if (!Float.isFinite(v)) {
-                throw new IllegalArgumentException("image " + index + " has a non-finite pixel: " + v);
+                throw new IllegalArgumentException(name + " has a non-finite pixel: " + v);
             }
         }
         return px;
