@@ -1,6 +1,7 @@
 package io.medseg.serving;
 
 import java.io.Closeable;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,7 +23,9 @@ import tools.jackson.databind.node.ObjectNode;
  * sent. A process killed at any moment therefore leaves whole lines, and every request whose answer left the
  * server is in the file (in the operating system's cache at once, on disk within {@link #SYNC_INTERVAL_MS} ms).
  * A line torn by an earlier crash of the machine is cut off, and reported, when the log is opened again; nothing
- * before it is touched. Thread-safe.
+ * before it is touched. Writes go through a plain file stream, not an interruptible channel, so a request thread
+ * that is interrupted (a server stopping, a request given up) cannot close the log for every other request.
+ * Thread-safe.
  */
 public final class AccessLog implements Closeable {
     /** How often the file is forced to disk. */
@@ -30,21 +33,22 @@ public final class AccessLog implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
 
     private final Path file;
-    private final FileChannel channel;
+    private final FileOutputStream out;
     private final ScheduledExecutorService syncer;
     private final ScheduledFuture<?> syncTask;
     private volatile boolean dirty;
     private boolean closed;
 
-    private AccessLog(Path file, FileChannel channel) {
+    private AccessLog(Path file, FileOutputStream out) {
         this.file = file;
-        this.channel = channel;
+        this.out = out;
         this.syncer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "medseg-access-log-sync");
             t.setDaemon(true);
             return t;
         });
-        this.syncTask = syncer.scheduleWithFixedDelay(this::sync, SYNC_INTERVAL_MS, SYNC_INTERVAL_MS, TimeUnit.MILLISECONDS);
+        this.syncTask = syncer.scheduleWithFixedDelay(this::sync, SYNC_INTERVAL_MS, SYNC_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -58,16 +62,11 @@ public final class AccessLog implements Closeable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
-        try {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
             repairTail(file, ch);
-            ch.position(ch.size());
-        } catch (IOException | RuntimeException e) {
-            ch.close();
-            throw e;
         }
-        return new AccessLog(file, ch);
+        return new AccessLog(file, new FileOutputStream(file.toFile(), true));
     }
 
     /** Cuts the file after its last newline, when it does not end in one. */
@@ -112,14 +111,11 @@ public final class AccessLog implements Closeable {
      */
     public void append(ObjectNode entry) throws IOException {
         byte[] line = (entry.toString() + "\n").getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.wrap(line);
         synchronized (this) {
             if (closed) {
                 throw new IOException(file + ": the access log is closed");
             }
-            while (buf.hasRemaining()) {
-                channel.write(buf);
-            }
+            out.write(line);
             dirty = true;
         }
     }
@@ -130,23 +126,35 @@ public final class AccessLog implements Closeable {
         }
         dirty = false;
         try {
-            channel.force(false);
+            out.getFD().sync();
         } catch (IOException e) {
             LOG.warn("{}: could not force the access log to disk: {}", file, e.toString());
         }
     }
 
+    /** Forces what was written to disk and closes the file; later appends fail. Safe to call more than once. */
     @Override
     public void close() throws IOException {
         syncTask.cancel(false);
-        syncer.shutdownNow();
+        // not shutdownNow: a sync under way finishes before the file is closed
+        syncer.shutdown();
+        try {
+            if (!syncer.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("{}: the last sync did not finish within 10 s; closing anyway", file);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            channel.force(true);
-            channel.close();
+            try {
+                out.getFD().sync();
+            } finally {
+                out.close();
+            }
         }
     }
 }
