@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * Live drift for one served version: the drift features of the last images served, compared with the package's
  * reference profile every tenth of a window and on request. Each feature's verdict is the gauge
  * {@code medseg_drift_verdict{feature}} (0 stable, 1 moderate, 2 drifted, -1 not yet known); a feature that
- * becomes drifted logs one warning naming it, and one line when it is stable again. Thread-safe.
+ * becomes drifted logs one warning naming it, and one line when it no longer is. Thread-safe: comparisons are made
+ * and published one at a time, so the gauges and the log follow the window in order.
  */
 final class LiveDrift {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDrift.class);
@@ -80,7 +81,7 @@ final class LiveDrift {
     }
 
     /** Compares the window with the reference now and updates the gauges; empty while the window is empty. */
-    Optional<DriftReport> check() {
+    synchronized Optional<DriftReport> check() {
         Optional<DriftReport> report = window.report();
         report.ifPresent(this::publish);
         return report;
@@ -119,8 +120,8 @@ final class LiveDrift {
                 LOG.warn("drift: model {} v{}: {} drifted over the last {} images: {}", model, version, f.name(),
                         window.size(), f.explanation());
             } else if (!f.drifted() && was == Verdict.DRIFTED) {
-                LOG.info("drift: model {} v{}: {} is {} again over the last {} images", model, version, f.name(),
-                        f.verdict().word(), window.size());
+                LOG.info("drift: model {} v{}: {} no longer drifted over the last {} images: {}", model, version,
+                        f.name(), window.size(), f.verdict().word());
             }
         }
     }
