@@ -138,6 +138,11 @@ final class ServedModel {
         return queue.size();
     }
 
+    /** Requests holding a lease now. */
+    int inFlight() {
+        return leases.get();
+    }
+
     /** Takes a lease for one request; false once retired (take the newer version's instead). */
     boolean acquire() {
         leases.incrementAndGet();
