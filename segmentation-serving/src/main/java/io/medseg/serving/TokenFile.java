@@ -196,7 +196,8 @@ public final class TokenFile {
         }
         if (!Files.exists(file)) {
             try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(file,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
                 Files.createFile(file);
             } catch (java.nio.file.FileAlreadyExistsException e) {

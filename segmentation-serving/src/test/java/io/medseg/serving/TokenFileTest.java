@@ -53,7 +53,8 @@ class TokenFileTest {
         assertThat(tokens.ids()).containsExactly("alice", "bob@ward-3.example");
         assertThat(tokens.authenticate(alice)).contains("alice");
         assertThat(tokens.authenticate(bob)).contains("bob@ward-3.example");
-        for (String wrong : Arrays.asList(null, "", alice + "x", alice.substring(1), alice.toUpperCase(Locale.ROOT), hash(alice),
+        for (String wrong : Arrays.asList(null, "", alice + "x", alice.substring(1), alice.toUpperCase(Locale.ROOT),
+                hash(alice),
                 "alice")) {
             assertThat(tokens.authenticate(wrong)).as(wrong).isEmpty();
         }
