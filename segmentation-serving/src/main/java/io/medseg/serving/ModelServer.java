@@ -135,9 +135,10 @@ public final class ModelServer implements Closeable {
      * @return whether one was loaded within {@code timeoutMillis}
      */
     public boolean awaitReady(long timeoutMillis) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long start = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(timeoutMillis); // saturates: a huge timeout waits for ever
         while (current == null) {
-            if (System.nanoTime() > deadline || closed) {
+            if (System.nanoTime() - start > limit || closed) {
                 return false;
             }
             Thread.sleep(10);

@@ -32,6 +32,8 @@ class ModelServerSmokeTest {
         }
         try (ModelServer server = ModelServer.start(config, ServingFixtures.backend())) {
             assertThat(server.awaitReady(60_000)).isTrue();
+            // segment serve waits without a limit: a timeout too large for nanoseconds must still wait, not fail
+            assertThat(server.awaitReady(Long.MAX_VALUE)).isTrue();
             HttpClient client = HttpClient.newHttpClient();
             String base = "http://127.0.0.1:" + server.port();
             HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/segment"))
