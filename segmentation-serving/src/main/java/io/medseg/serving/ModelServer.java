@@ -241,10 +241,9 @@ public final class ModelServer implements Closeable {
         versionGauge.set(loaded.version());
         if (old != null) {
             swaps.increment();
-            int inFlight = old.inFlight();
-            old.retire();
             LOG.info("serving {} (loaded in {} ms); v{} retires once the {} requests it holds are answered", loaded,
-                    Math.round(millis), old.version(), inFlight);
+                    Math.round(millis), old.version(), old.inFlight());
+            old.retire();
         } else {
             LOG.info("serving {} (loaded in {} ms), ready", loaded, Math.round(millis));
         }
