@@ -17,6 +17,10 @@
  *   <li>{@link io.medseg.benchmarks.SegmenterSoak}: not JMH but a main class, run by {@code scripts/soak}: 8 threads x
  *       10,000 predictions on one shared {@link io.medseg.inference.Segmenter}, every mask compared with the
  *       single-threaded one and resident memory held to 10 % above its level after warm-up.</li>
+ *   <li>{@link io.medseg.benchmarks.ServeLoad} and {@link io.medseg.benchmarks.ServeBaseline}: main classes, run by
+ *       {@code scripts/serve-acceptance.sh}: a load generator for {@code segment serve} (concurrent clients, real
+ *       frames, 1 % bad requests, latency, throughput, versions, server RSS, and a cross-check of the access log)
+ *       and the offline {@code Segmenter.predictAll} throughput it is compared with.</li>
  *   <li>{@link io.medseg.benchmarks.ResultsTable} and {@link io.medseg.benchmarks.FlopsReport}: main classes that
  *       turn a JMH JSON result into the table of ratios and print the networks' GFLOP per image.</li>
  * </ul>
