@@ -48,9 +48,10 @@ final class HttpApi {
     private static final String REQUEST_ID = "medseg.request";
     private static final String BODY_READ = "medseg.body";
     /**
-     * The most bytes of a body that a request refused before reading it (401, 404, 415...) may send: they are read
-     * and dropped before the answer, so that a client still sending reads the answer instead of a reset connection.
-     * A longer body is left unread and the connection closed.
+     * The most bytes of a body that a request refused before reading it (401, 404, 415, 413 for a declared length
+     * over {@link ServerConfig#maxBodyBytes()}...) may send: they are read and dropped before the answer, so that a
+     * client still sending reads the answer instead of a reset connection. A longer body is left unread and the
+     * connection closed.
      */
     static final long MAX_UNREAD_BODY_BYTES = 4L << 20;
     static final String REQUEST_ID_HEADER = "X-Request-Id";
@@ -230,7 +231,8 @@ final class HttpApi {
         }
         long declared = ctx.req().getContentLengthLong();
         boolean chunked = declared < 0 && ctx.header("Transfer-Encoding") != null;
-        long limit = Math.min(config.maxBodyBytes(), MAX_UNREAD_BODY_BYTES);
+        // not bounded by maxBodyBytes: a body refused for being over a smaller limit is dropped too
+        long limit = MAX_UNREAD_BODY_BYTES;
         if (declared == 0 || (declared < 0 && !chunked) || declared > limit) {
             return;
         }
@@ -290,13 +292,14 @@ final class HttpApi {
      * a client that stops sending is 408.
      */
     byte[] body(Context ctx) {
-        ctx.attribute(BODY_READ, true);
         long declared = ctx.req().getContentLengthLong();
         if (declared > config.maxBodyBytes()) {
+            // left unread: dropUnreadBody reads and drops it when it is short enough, and the answer gets through
             ctx.header("Connection", "close");
             throw new HttpProblem(413, "request body of " + declared + " bytes is over the limit of "
                     + config.maxBodyBytes() + " bytes");
         }
+        ctx.attribute(BODY_READ, true);
         try (InputStream in = ctx.req().getInputStream()) {
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxBodyBytes() + 1));
             if (bytes.length > config.maxBodyBytes()) {
