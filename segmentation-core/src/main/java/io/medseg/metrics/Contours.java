@@ -44,8 +44,27 @@ public final class Contours {
         int stride = 2 * w + 5;
         Map<Integer, Integer> next = new HashMap<>();
         List<Integer> starts = new ArrayList<>();
-        for (int cy = -1; cy < h; cy++) {
-            for (int cx = -1; cx < w; cx++) {
+        // only cells touching the class's bounding box can cut a contour: the others are all background, and
+        // visiting the rest in the same raster order gives the same contours in the same order
+        int minY = h;
+        int maxY = -1;
+        int minX = w;
+        int maxX = -1;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                if (mask.get(y, x) == classIndex) {
+                    minY = Math.min(minY, y);
+                    maxY = y;
+                    minX = Math.min(minX, x);
+                    maxX = Math.max(maxX, x);
+                }
+            }
+        }
+        if (maxY < 0) {
+            return List.of();
+        }
+        for (int cy = minY - 1; cy <= maxY; cy++) {
+            for (int cx = minX - 1; cx <= maxX; cx++) {
                 boolean a = fg(mask, classIndex, cy, cx);         // top-left
                 boolean b = fg(mask, classIndex, cy, cx + 1);     // top-right
                 boolean c = fg(mask, classIndex, cy + 1, cx + 1); // bottom-right

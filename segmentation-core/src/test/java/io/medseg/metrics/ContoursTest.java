@@ -169,4 +169,30 @@ class ContoursTest {
         assertThat(b).containsExactly(0, 1, 2, 3, 5, 8, 10, 11, 12, 13);
         assertThat(Contours.boundaryPixels(Mask.empty(3, 3), 1)).isEmpty();
     }
+
+    @Test
+    void contoursOfAShapeMoveWithItWhereverItSitsInTheImage() {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(42);
+        for (int trial = 0; trial < 40; trial++) {
+            int h = 3 + rng.nextInt(10);
+            int w = 3 + rng.nextInt(10);
+            byte[] small = new byte[h * w];
+            for (int i = 0; i < small.length; i++) {
+                small[i] = (byte) (rng.nextDouble() < 0.45 ? 1 : 0);
+            }
+            int bigH = h + 2 + rng.nextInt(20);
+            int bigW = w + 2 + rng.nextInt(20);
+            int dy = rng.nextInt(bigH - h + 1);
+            int dx = rng.nextInt(bigW - w + 1);
+            byte[] big = new byte[bigH * bigW];
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(small, y * w, big, (y + dy) * bigW + dx, w);
+            }
+            List<List<Point>> expected = Contours.marchingSquares(Mask.of(h, w, small), 1).stream()
+                    .map(c -> c.stream().map(p -> new Point(p.x() + dx, p.y() + dy)).toList()).toList();
+            assertThat(Contours.marchingSquares(Mask.of(bigH, bigW, big), 1)).as("trial %d", trial)
+                    .isEqualTo(expected);
+        }
+        assertThat(Contours.marchingSquares(Mask.of(4, 4, new byte[16]), 1)).isEmpty();
+    }
 }

@@ -128,11 +128,8 @@ final class InferenceProtocol {
                 for (int i = 0; i < images.size(); i++) {
                     Image image = images.get(i);
                     if (image.spacing().isPresent()) { // drift compares spacings too: only frames that give one
-                        try {
-                            d.add(d.observe(image, model.mask(outputs.get(i), image.height(), image.width())));
-                        } catch (IllegalArgumentException e) {
-                            // no signal: served, not profiled
-                        }
+                        d.offer(image, model.mask(outputs.get(i), image.height(), image.width()), model.queued(),
+                                model.maxBatch());
                     }
                 }
             });

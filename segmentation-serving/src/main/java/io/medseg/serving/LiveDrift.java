@@ -8,6 +8,7 @@ import io.medseg.mlops.drift.DriftReport;
 import io.medseg.mlops.drift.DriftWindow;
 import io.medseg.mlops.drift.FeatureDrift;
 import io.medseg.mlops.drift.Verdict;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +31,8 @@ final class LiveDrift {
     private static final Logger LOG = LoggerFactory.getLogger(LiveDrift.class);
     /** Gauge value before a first comparison. */
     static final int UNKNOWN = -1;
+    /** Under full load, one frame in this many is profiled. */
+    static final int BUSY_SAMPLE = 8;
 
     private final String model;
     private final int version;
@@ -39,6 +43,10 @@ final class LiveDrift {
     private final MeterRegistry registry;
     private volatile DriftReport last;
     private long sinceCheck;
+    private final AtomicLong offered = new AtomicLong();
+    private final Counter profiled;
+    private final Counter skipped;
+
 
     /**
      * A live check of {@code model} version {@code version} against {@code reference} over the last
@@ -56,6 +64,35 @@ final class LiveDrift {
         this.gauges = gauges;
         for (AtomicInteger g : gauges.values()) {
             g.set(UNKNOWN);
+        }
+        this.profiled = frames(registry, "profiled");
+        this.skipped = frames(registry, "skipped");
+    }
+
+    private static Counter frames(MeterRegistry registry, String outcome) {
+        return Counter.builder("medseg.drift.frames").tag("outcome", outcome)
+                .description("served frames profiled into the live drift window, or skipped under full load")
+                .register(registry);
+    }
+
+    /**
+     * Profiles a served frame and its mask into the window, on the caller's thread, when the network's queue is
+     * shorter than {@code busyQueue}; when it is not (the server is saturated) only every
+     * {@value #BUSY_SAMPLE}th frame is, so under full load the window samples the traffic instead of slowing it.
+     * {@code medseg_drift_frames_total{outcome}} counts both.
+     */
+    void offer(Image image, Mask mask, int queued, int busyQueue) {
+        long n = offered.incrementAndGet();
+        if (queued >= busyQueue && n % BUSY_SAMPLE != 0) {
+            skipped.increment();
+            return;
+        }
+        try {
+            add(observe(image, mask));
+            profiled.increment();
+        } catch (IllegalArgumentException e) {
+            // a frame without signal (one value throughout) has no relative features: served, not profiled
+            LOG.debug("frame not added to the drift window: {}", e.getMessage());
         }
     }
 

@@ -22,8 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,7 +30,6 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code Accept: image/png}, as the mask PNG. And {@code GET /v1/drift}, the live drift verdicts.
  */
 final class SegmentEndpoint {
-    private static final Logger LOG = LoggerFactory.getLogger(SegmentEndpoint.class);
     private static final List<String> DICOM_TYPES = List.of("application/dicom", "application/octet-stream");
 
     private final ModelServer server;
@@ -75,7 +72,7 @@ final class SegmentEndpoint {
         try {
             HttpApi.noteModel(ctx, model);
             Mask mask = segment(model, image, http.requestTimeoutMillis());
-            server.drift().filter(d -> d.version() == model.version()).ifPresent(d -> observe(d, image, mask));
+            server.drift().filter(d -> d.version() == model.version()).ifPresent(d -> d.offer(image, mask, model.queued(), model.maxBatch()));
             if (pngAnswer) {
                 ctx.header("X-Model-Name", model.name());
                 ctx.header("X-Model-Manifest-Sha256", model.manifestSha256());
@@ -134,15 +131,6 @@ final class SegmentEndpoint {
         } catch (ExecutionException e) {
             throw new IllegalStateException("model " + model.name() + " v" + model.version() + " failed on a batch",
                     e.getCause());
-        }
-    }
-
-    private static void observe(LiveDrift drift, Image image, Mask mask) {
-        try {
-            drift.add(drift.observe(image, mask));
-        } catch (IllegalArgumentException e) {
-            // an image without signal (all one value) has no relative features: served, not profiled
-            LOG.debug("image not added to the drift window: {}", e.getMessage());
         }
     }
 

@@ -133,6 +133,11 @@ final class ServedModel {
         return Optional.ofNullable(reference);
     }
 
+    /** The most images run through the network together. */
+    int maxBatch() {
+        return maxBatch;
+    }
+
     /** Images waiting for the network. */
     int queued() {
         return queue.size();

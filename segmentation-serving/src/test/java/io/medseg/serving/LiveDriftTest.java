@@ -343,4 +343,18 @@ class LiveDriftTest {
             assertThat(log.matching("no longer drifted")).isEmpty();
         }
     }
+
+    @Test
+    void underFullLoadOnlyASampleOfFramesIsProfiled() {
+        DataProfile reference = DataProfile.of(images, expertMasks);
+        LiveDrift drift = new LiveDrift(NAME, 1, reference, 100, new SimpleMeterRegistry(), LiveDrift.gaugeMap());
+        for (int i = 0; i < 40; i++) {
+            drift.offer(images.get(i), expertMasks.get(i), 0, 8); // queue short: every frame
+        }
+        assertThat(drift.window().seen()).isEqualTo(40);
+        for (int i = 0; i < 40; i++) {
+            drift.offer(images.get(i), expertMasks.get(i), 8, 8); // queue full: one in BUSY_SAMPLE
+        }
+        assertThat(drift.window().seen()).isEqualTo(40 + 40 / LiveDrift.BUSY_SAMPLE);
+    }
 }
