@@ -26,6 +26,7 @@
 #                       and SCD0000201), exported, validated on SCD0000301, registered, and version 1 promoted
 #   --model NAME        [cardiac-lv]          --swap-to N   the version promoted during SWAP [2 when built here]
 #   --clients N [16]  --requests R [20000]  --warmup W [3000]  --seed S [1]
+#   --phase-requests N  the requests of SWAP and CRASH [R]
 #                       (the warm-up: at 16 clients the server's native memory, TensorFlow's and the C allocator's,
 #                       outside the JVM's own, grows for the first 2,000-3,000 requests and is flat after that; after
 #                       only 500 the RSS criterion measured that growth, x1.10, with x1.001 over the second half;
@@ -64,6 +65,7 @@ while [ $# -gt 0 ]; do
     --swap-to) SWAP_TO="$2" ;;
     --clients) CLIENTS="$2" ;;
     --requests) REQUESTS="$2" ;;
+    --phase-requests) PHASE_REQUESTS="$2" ;;
     --warmup) WARMUP="$2" ;;
     --seed) SEED="$2" ;;
     --port) PORT="$2" ;;
@@ -201,7 +203,7 @@ line_of() { grep '^serve-load: \(PASS\|FAIL\|access log\)' "$1" | tail -n 1 | se
 load() { # load NAME EXTRA-ARGS...: the load generator against the running server; returns its exit code
   local name="$1" rc=0; shift
   tool ServeLoad --url "$URL" --token-file "$OUT/token" --dicoms "$DATA/dicoms" --clients "$CLIENTS" \
-    --requests "$REQUESTS" --seed "$SEED" --max-body-mb "$MAX_BODY_MB" --id-prefix "$name" \
+    --requests "${PHASE_R:-$REQUESTS}" --seed "$SEED" --max-body-mb "$MAX_BODY_MB" --id-prefix "$name" \
     --records "$OUT/$name-records.csv" --out "$OUT/$name.json" "$@" >/dev/null 2>"$OUT/$name.log" || rc=$?
   cat "$OUT/$name.log" >&2
   return "$rc"
@@ -234,7 +236,8 @@ stop_server
 verdict LOAD "$rc" "$(line_of "$OUT/load.log")"
 verdict LOAD-LOG "$rc2" "$(line_of "$OUT/load-log.log")"
 
-# ---- SWAP
+# ---- SWAP and CRASH: --phase-requests each (default --requests)
+PHASE_R="${PHASE_REQUESTS:-$REQUESTS}"
 log "SWAP: the same load, $MODEL v$SWAP_TO promoted half-way"
 start_server swap
 rc=0; load swap --warmup "$SHORT_WARMUP" \
