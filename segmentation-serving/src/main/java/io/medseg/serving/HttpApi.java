@@ -4,6 +4,7 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HttpResponseException;
+import io.medseg.mlops.Hashing;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -275,7 +274,7 @@ final class HttpApi {
 
     /** Records what the access log says of this request's input and model. */
     static void noteInput(Context ctx, byte[] body) {
-        ctx.attribute(INPUT_SHA, sha256(body));
+        ctx.attribute(INPUT_SHA, Hashing.sha256(body));
     }
 
     static void noteModel(Context ctx, ServedModel model) {
@@ -341,14 +340,6 @@ final class HttpApi {
         ObjectNode n = JSON.createObjectNode();
         n.put("error", message);
         return n.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        }
     }
 
     private static String rootMessage(Throwable e) {

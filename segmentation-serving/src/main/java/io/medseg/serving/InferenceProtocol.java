@@ -8,6 +8,7 @@ import io.medseg.io.TextFields;
 import io.medseg.model.InputFit;
 import io.medseg.model.UNetSpec;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,7 +51,7 @@ final class InferenceProtocol {
         String version = InferenceProtocol.class.getPackage().getImplementationVersion();
         n.put("version", version != null ? version : "development");
         n.putArray("extensions");
-        HttpApi.json(ctx, 200, n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        HttpApi.json(ctx, 200, n.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     void modelMetadata(Context ctx) {
@@ -68,7 +69,7 @@ final class InferenceProtocol {
             ArrayNode outputs = n.putArray("outputs");
             tensor(outputs, PROBABILITIES, "FP32", -1, h, w, spec.numClasses());
             tensor(outputs, MASK, "UINT8", -1, h, w);
-            HttpApi.json(ctx, 200, n.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            HttpApi.json(ctx, 200, n.toString().getBytes(StandardCharsets.UTF_8));
         } finally {
             model.release();
         }

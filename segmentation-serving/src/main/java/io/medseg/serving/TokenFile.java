@@ -1,6 +1,7 @@
 package io.medseg.serving;
 
 import io.medseg.data.DataFormatException;
+import io.medseg.mlops.Hashing;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
 public final class TokenFile {
     /** Client names: letters, digits, dot, dash, underscore, at sign; 1 to 64 characters. */
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
-    private static final Pattern HASH = Pattern.compile("[0-9a-f]{64}");
     private static final int TOKEN_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Logger LOG = LoggerFactory.getLogger(TokenFile.class);
@@ -161,7 +160,7 @@ public final class TokenFile {
                 continue;
             }
             String[] parts = FIELDS.split(line, -1);
-            if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !HASH.matcher(parts[1]).matches()) {
+            if (parts.length != 2 || !ID.matcher(parts[0]).matches() || !Hashing.isSha256Hex(parts[1])) {
                 throw new DataFormatException(file, "line " + (i + 1) + ": expected 'NAME <sha256 hex of the "
                         + "token>' (NAME of letters, digits, . _ @ -), as segment token writes it");
             }
@@ -220,7 +219,7 @@ public final class TokenFile {
                 ch.read(last, end - 1);
                 prefix = last.get(0) == '\n' ? "" : "\n";
             }
-            byte[] line = (prefix + id + " " + HexFormat.of().formatHex(sha256(token)) + "\n")
+            byte[] line = (prefix + id + " " + Hashing.sha256(token.getBytes(StandardCharsets.UTF_8)) + "\n")
                     .getBytes(StandardCharsets.UTF_8);
             ByteBuffer buf = ByteBuffer.wrap(line);
             while (buf.hasRemaining()) {
@@ -232,11 +231,8 @@ public final class TokenFile {
         return token;
     }
 
+    /** The SHA-256 of the token's UTF-8 bytes. */
     static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this Java runtime", e);
-        }
+        return HexFormat.of().parseHex(Hashing.sha256(text.getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -25,8 +25,14 @@ class TokenFileTest {
     @TempDir
     Path tmp;
 
+    /** The SHA-256 of the token, computed here rather than by the code under test. */
     private static String hash(String token) {
-        return HexFormat.of().formatHex(TokenFile.sha256(token));
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test
