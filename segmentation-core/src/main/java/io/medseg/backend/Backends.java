@@ -29,7 +29,9 @@ public final class Backends {
         List<BackendProvider> providers = providers();
         if (providers.isEmpty()) {
             throw new BackendUnavailableException("no segmentation backend on the classpath: add the dependency "
-                    + "io.medseg:segmentation-tf (it registers the TensorFlow backend through ServiceLoader)");
+                    + "io.medseg:segmentation-tf (the TensorFlow backend: training and inference) or "
+                    + "io.medseg:segmentation-onnx (ONNX Runtime: inference of exported models); both register "
+                    + "through ServiceLoader");
         }
         List<String> failures = new ArrayList<>();
         for (BackendProvider p : providers) {

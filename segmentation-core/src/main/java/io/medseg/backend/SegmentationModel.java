@@ -43,6 +43,23 @@ public interface SegmentationModel extends AutoCloseable {
     void restore(ModelState state);
 
     /**
+     * The weights of the inference network, batch norm folded into the convolution before it: what an exporter to
+     * another runtime needs (the ONNX export reads them). One entry per layer parameter, named
+     * {@code unet/<layer>/weights} and {@code unet/<layer>/bias} for the layers {@code enc1/conv1} ...
+     * {@code bottleneck/conv2}, {@code dec<i>/upconv}, {@code dec<i>/conv1}, {@code dec<i>/conv2} and {@code head};
+     * convolution kernels in {@code [kh, kw, in, out]} order, transpose-convolution kernels in
+     * {@code [kh, kw, out, in]} order (that of the convolution they invert), both row-major. The network computes,
+     * per convolution, {@code activation(conv(x, weights) + bias)} (the head has no activation), then a softmax over
+     * the classes.
+     *
+     * @throws UnsupportedOperationException if this model cannot give them (the message says why)
+     */
+    default ModelState inferenceWeights() {
+        throw new UnsupportedOperationException("the " + backendName() + " backend does not give a model's "
+                + "inference weights");
+    }
+
+    /**
      * Writes the model into {@code dir} (created if needed): the backend's portable format plus the spec as
      * {@code model.json}. Loaded back with {@link Backend#load(Path)}.
      */

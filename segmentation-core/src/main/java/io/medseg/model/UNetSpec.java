@@ -34,6 +34,21 @@ public record UNetSpec(
         }
     }
 
+    /**
+     * Checks that {@code length} values make a batch of {@code batchSize} network inputs of this spec
+     * ({@code batchSize x H x W x C}), as every backend's {@code forward} requires.
+     *
+     * @throws IllegalArgumentException naming both sizes when they do not
+     */
+    public void checkInputBatch(long length, int batchSize) {
+        long per = (long) inputHeight * inputWidth * inputChannels;
+        if (batchSize < 1 || length != batchSize * per) {
+            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
+                    + inputHeight + "x" + inputWidth + "x" + inputChannels + " needs " + (batchSize * per)
+                    + " values, got " + length);
+        }
+    }
+
     /** Number of trainable parameters (weights and biases, plus batch-norm scale and offset). */
     public long parameterCount() {
         long total = 0;

@@ -1,9 +1,6 @@
 package io.medseg.mlops;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
 
 /**
  * Where something ran: this library's version, the backend, Java and the operating system. Recorded in every
@@ -30,16 +27,6 @@ public record Environment(String library, String backend,
 
     /** This library's version, from the build ({@code "unknown"} when run from unpackaged sources). */
     public static String libraryVersion() {
-        try (InputStream in = Environment.class.getResourceAsStream("/io/medseg/medseg-build.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            String v = p.getProperty("version", "unknown");
-            return v.startsWith("${") ? "unknown" : v;
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return io.medseg.io.BuildInfo.version();
     }
 }

@@ -51,6 +51,7 @@ import tools.jackson.databind.node.ObjectNode;
  *   metrics.json                 the model's evaluation, with the split it came from
  *   training-metrics.jsonl       the run's per-epoch metrics
  *   data-profile.json            the training data's profile, the reference for drift checks (when recorded)
+ *   model.onnx                   the same network as ONNX (when exported with it: segmentation-onnx's OnnxExport)
  *   MODEL_CARD.md                intended use, training data, metrics with their split, limitations
  *   MANIFEST                     SHA-256 of every file above ({@code sha256sum -c MANIFEST} checks it too)
  *   validations/                 validation-gate records added later, each tied to the MANIFEST's hash
@@ -93,7 +94,28 @@ public final class ModelPackage {
      * @throws DataFormatException when the run lacks a file the package needs (named) or is not completed
      */
     public static Path export(Path runDir, Path out, String name) throws IOException {
+        return export(runDir, out, name, List.of());
+    }
+
+    /**
+     * Something more to put into a package as it is exported: files written into the staged package folder, which
+     * already holds the model, {@code model.json} (with the package's name and class names) and the model card,
+     * and then hashed into the MANIFEST with the rest. The ONNX export is one
+     * ({@code staged -> OnnxExport.intoModelFolder(tensorflow, staged)}).
+     */
+    @FunctionalInterface
+    public interface Addition {
+        /** Writes the addition's files into {@code stagedPackage}; a failure aborts the export. */
+        void addTo(Path stagedPackage) throws IOException;
+    }
+
+    /**
+     * As {@link #export(Path, Path, String)}, with {@code additions} written into the package before its MANIFEST,
+     * in order. Nothing is left at {@code out} when one fails.
+     */
+    public static Path export(Path runDir, Path out, String name, List<Addition> additions) throws IOException {
         Objects.requireNonNull(name, "name");
+        List<Addition> extra = List.copyOf(additions);
         if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("model name must match " + NAME.pattern() + ": '" + name + "'");
         }
@@ -144,6 +166,9 @@ public final class ModelPackage {
             Files.writeString(stage.resolve(MODEL_CARD), ModelCard.render(described, spec(run.resolve(MODEL_JSON),
                     modelJson), provenance, metrics),
                     StandardCharsets.UTF_8);
+            for (Addition a : extra) {
+                a.addTo(stage);
+            }
             PackageManifest.write(stage);
             if (zip) {
                 AtomicFile.write(target, os -> zipTree(stage, os));

@@ -86,6 +86,15 @@ final class Folding {
         return out;
     }
 
+    /** The entries of {@code state} by name, in its order. */
+    static Map<String, float[]> values(io.medseg.backend.ModelState state) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (String name : state.names()) {
+            out.put(name, state.get(name));
+        }
+        return out;
+    }
+
     private static double[] scale(float[] gamma, float[] variance) {
         double[] s = new double[gamma.length];
         for (int c = 0; c < s.length; c++) {

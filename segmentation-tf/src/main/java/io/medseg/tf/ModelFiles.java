@@ -17,7 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -51,11 +51,25 @@ final class ModelFiles {
     private ModelFiles() {
     }
 
+    /** The variables of a folded graph of a spec (name to value count, in graph order) and its batch-norm layers. */
+    record FoldedLayout(Map<String, Integer> sizes, Set<String> batchNormLayers) {
+    }
+
+    /** What the folded inference graph of {@code spec} holds, read from a graph built and closed for the purpose. */
+    static FoldedLayout foldedLayout(UNetSpec spec) {
+        try (Graph graph = new Graph()) {
+            UNetGraph net = new UNetGraph(Ops.create(graph), spec, 0, true);
+            return new FoldedLayout(TfSegmentationModel.sizes(net.variables().all()),
+                    Set.copyOf(net.batchNormLayers()));
+        }
+    }
+
     /**
-     * Writes the folded inference graph of {@code spec} into {@code dir}, its variables set to what {@code values}
-     * gives for that graph (by variable name). The graph is built in a graph and session of its own, closed after.
+     * Writes the folded inference graph of {@code spec} into {@code dir}, its variables set to {@code values} (by
+     * variable name, as {@link #foldedLayout} lists them). The graph is built in a graph and session of its own,
+     * closed after.
      */
-    static void save(UNetSpec spec, Function<UNetGraph, Map<String, float[]>> values, Path dir) throws IOException {
+    static void save(UNetSpec spec, Map<String, float[]> values, Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new IOException(target + ": exists and is not a directory");
@@ -95,12 +109,11 @@ final class ModelFiles {
         }
     }
 
-    private static void export(UNetSpec spec, Function<UNetGraph, Map<String, float[]>> values, Path exportDir,
-            Path target) throws IOException {
+    private static void export(UNetSpec spec, Map<String, float[]> v, Path exportDir, Path target)
+            throws IOException {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             UNetGraph net = new UNetGraph(tf, spec, 0, true);
-            Map<String, float[]> v = values.apply(net);
             try (Session session = new Session(graph, SessionConfigs.config(Precision.FP32))) {
                 Session.Runner runner = session.runner();
                 List<Tensor> fed = new ArrayList<>();

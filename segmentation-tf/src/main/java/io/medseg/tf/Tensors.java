@@ -21,12 +21,7 @@ final class Tensors {
      * @throws IllegalArgumentException when {@code input} does not hold exactly that many values
      */
     static TFloat32 inputBatch(io.medseg.model.UNetSpec spec, float[] input, int batchSize) {
-        long per = (long) spec.inputHeight() * spec.inputWidth() * spec.inputChannels();
-        if (batchSize < 1 || input.length != batchSize * per) {
-            throw new IllegalArgumentException("model input shape mismatch: a batch of " + batchSize + " images of "
-                    + spec.inputHeight() + "x" + spec.inputWidth() + "x" + spec.inputChannels() + " needs "
-                    + (batchSize * per) + " values, got " + input.length);
-        }
+        spec.checkInputBatch(input.length, batchSize);
         return floats(input, batchSize, spec.inputHeight(), spec.inputWidth(), spec.inputChannels());
     }
 

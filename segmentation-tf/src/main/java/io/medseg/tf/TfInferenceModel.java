@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.tensorflow.Output;
@@ -153,19 +152,30 @@ final class TfInferenceModel implements SegmentationModel {
                 + "training goes on from a run's checkpoint (segment train --resume) or starts from a new model");
     }
 
+    /** {@inheritDoc} Read from the loaded graph; a version-1 model's batch norm is folded on the way. */
+    @Override
+    public ModelState inferenceWeights() {
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            ModelFiles.FoldedLayout layout = ModelFiles.foldedLayout(spec());
+            List<String> names = List.copyOf(layout.sizes().keySet());
+            if (description.folded()) {
+                return new ModelState(fetch(names));
+            }
+            return new ModelState(Folding.fold(layout.sizes(), layout.batchNormLayers(),
+                    fetch(Folding.sources(names, layout.batchNormLayers()))));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     @Override
     public void save(Path dir) throws IOException {
         lock.readLock().lock();
         try {
             checkOpen();
-            ModelFiles.save(spec(), net -> {
-                Map<String, Integer> sizes = TfSegmentationModel.sizes(net.variables().all());
-                Set<String> bnLayers = Set.copyOf(net.batchNormLayers());
-                if (description.folded()) {
-                    return fetch(List.copyOf(sizes.keySet()));
-                }
-                return Folding.fold(sizes, bnLayers, fetch(Folding.sources(List.copyOf(sizes.keySet()), bnLayers)));
-            }, dir);
+            ModelFiles.save(spec(), Folding.values(inferenceWeights()), dir);
         } finally {
             lock.readLock().unlock();
         }

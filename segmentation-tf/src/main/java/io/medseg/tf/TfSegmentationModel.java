@@ -230,12 +230,17 @@ final class TfSegmentationModel implements SegmentationModel {
     }
 
     @Override
+    public ModelState inferenceWeights() {
+        ModelFiles.FoldedLayout layout = ModelFiles.foldedLayout(spec);
+        return new ModelState(Folding.fold(layout.sizes(), layout.batchNormLayers(), read(net.variables().all())));
+    }
+
+    @Override
     public void save(Path dir) throws IOException {
         lock.readLock().lock();
         try {
             checkOpen();
-            ModelFiles.save(spec, net -> Folding.fold(sizes(net.variables().all()),
-                    java.util.Set.copyOf(net.batchNormLayers()), read(this.net.variables().all())), dir);
+            ModelFiles.save(spec, Folding.values(inferenceWeights()), dir);
         } finally {
             lock.readLock().unlock();
         }

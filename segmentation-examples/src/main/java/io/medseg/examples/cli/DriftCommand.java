@@ -1,6 +1,5 @@
 package io.medseg.examples.cli;
 
-import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
@@ -40,6 +39,9 @@ public final class DriftCommand implements Callable<Integer> {
 
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    BackendOption backendOption;
 
     @Mixin
     DataOptions dataOptions = new DataOptions();
@@ -95,7 +97,7 @@ public final class DriftCommand implements Callable<Integer> {
         DataProfile profile = DataProfile.read(profileFile);
         List<Image> images = perturb(load());
         DriftReport report;
-        try (SegmentationModel m = Backends.load().load(pkg.dir())) {
+        try (SegmentationModel m = backendOption.backend().load(pkg.dir())) {
             List<Mask> predicted = new InferenceOptions().segmenter(m).predictAll(images);
             report = DriftDetector.defaults().compare(profile, images, predicted);
         }

@@ -1,6 +1,5 @@
 package io.medseg.examples.cli;
 
-import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormat;
 import io.medseg.data.Mask;
@@ -25,6 +24,9 @@ import picocli.CommandLine.ParentCommand;
 public final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    BackendOption backendOption;
 
     @Mixin
     InferenceOptions inference = new InferenceOptions();
@@ -65,7 +67,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
         Optional<TrainingOverlap> overlap = TrainingOverlap.check(modelDir, dataRoot, format, ds.samples());
         root.err().println(Overlaps.line(overlap, modelDir));
-        try (SegmentationModel m = Backends.load().load(modelDir, precision.precision)) {
+        try (SegmentationModel m = backendOption.backend().load(modelDir, precision.precision)) {
             List<Mask> predicted = inference.segmenter(m).predictAll(ds.samples().stream().map(Sample::image).toList());
             EvaluationReport result = EvaluationReport.compute(ds.samples(), predicted, m.spec().numClasses());
             if (report != null) {

@@ -1,7 +1,6 @@
 package io.medseg.examples.cli;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
@@ -70,6 +69,9 @@ public final class PredictCommand implements Callable<Integer> {
     SegmentCommand root;
 
     @Mixin
+    BackendOption backendOption;
+
+    @Mixin
     InferenceOptions inference = new InferenceOptions();
 
     @Mixin
@@ -131,7 +133,7 @@ public final class PredictCommand implements Callable<Integer> {
         PredictPipeline.Result<Job> result;
         String precision;
         long nanos;
-        try (SegmentationModel m = Backends.load().load(modelDir, precisionOption.precision)) {
+        try (SegmentationModel m = backendOption.backend().load(modelDir, precisionOption.precision)) {
             precision = m.precision().label();
             Segmenter segmenter = inference.segmenter(m);
             PredictPipeline<Job, Image, Mask> pipeline = new PredictPipeline<>(Segmenter.DEFAULT_BATCH, QUEUE,

@@ -1,6 +1,5 @@
 package io.medseg.examples.cli;
 
-import io.medseg.backend.Backends;
 import io.medseg.examples.CardiacRecipe;
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.Stage;
@@ -28,6 +27,9 @@ import picocli.CommandLine.ParentCommand;
 public final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    BackendOption backendOption;
 
     @Mixin
     RegistryOption registry = new RegistryOption();
@@ -119,7 +121,7 @@ public final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        ModelServer server = ModelServer.start(config, Backends.load());
+        ModelServer server = ModelServer.start(config, backendOption.backend());
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             try {

@@ -1,7 +1,6 @@
 package io.medseg.examples.cli;
 
 import io.medseg.backend.Backend;
-import io.medseg.backend.Backends;
 import io.medseg.backend.Precision;
 import io.medseg.backend.SegmentationModel;
 import io.medseg.data.DataFormat;
@@ -38,6 +37,9 @@ import picocli.CommandLine.ParentCommand;
 public final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
+
+    @Mixin
+    BackendOption backendOption;
 
     @Mixin
     DataOptions dataOptions = new DataOptions();
@@ -107,7 +109,7 @@ public final class ValidateCommand implements Callable<Integer> {
         DataFormat format = dataOptions.formatOf(dataRoot);
         SegmentationDataset ds = dataOptions.load(dataRoot, patients, root.err());
         Optional<TrainingOverlap> overlap = TrainingOverlap.check(pkg.dir(), dataRoot, format, ds.samples());
-        Backend backend = Backends.load();
+        Backend backend = backendOption.backend();
         ValidationGate.Result result;
         Precision used;
         try (SegmentationModel m = backend.load(pkg.dir(), precision.precision)) {
