@@ -71,6 +71,8 @@ public final class ResultsTable {
                         new Row("raw TensorFlow", 0, network, batch, precision, ips, err, gps);
                 case "SegmenterThroughputBenchmark.forward" ->
                         new Row("model.forward", 1, network, batch, precision, ips, err, gps);
+                case "OnnxRuntimeBenchmark.forward" -> new Row("ONNX Runtime model.forward, optimisation "
+                        + params.path("optimization").asString("?"), 1, network, batch, precision, ips, err, gps);
                 case "SegmenterThroughputBenchmark.predictBatch" -> new Row("Segmenter, post="
                         + params.path("post").asString("?"), 2, network, batch, precision, ips, err, gps);
                 case "EndToEndBenchmark.dicomToPng" ->

@@ -1,5 +1,8 @@
 package io.medseg.examples;
 
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import io.medseg.backend.Backend;
 import io.medseg.backend.Backends;
 import io.medseg.backend.SegmentationModel;
@@ -13,6 +16,7 @@ import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.inference.Prediction;
 import io.medseg.inference.Segmenter;
 import io.medseg.inference.TestTimeAugmentation;
+import io.medseg.io.Json;
 import io.medseg.loss.Losses;
 import io.medseg.metrics.Dice;
 import io.medseg.metrics.DiceSummary;
@@ -30,9 +34,11 @@ import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
 import io.medseg.mlops.registry.ValidationGate;
 import io.medseg.model.InputFit;
+import io.medseg.model.InputFitter;
 import io.medseg.model.Normalization;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
+import io.medseg.onnx.OnnxExport;
 import io.medseg.optim.Optimizers;
 import io.medseg.postprocess.PostProcessing;
 import io.medseg.recipe.Recipe;
@@ -42,8 +48,10 @@ import io.medseg.train.TrainingResult;
 import io.medseg.viz.MaskPng;
 import io.medseg.viz.Overlays;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -180,5 +188,40 @@ final class DocSnippets {
         ModelVersion v = registry.register(pkg);                         // PackageIntegrityException names a bad file
         // end snippet
         return v;
+    }
+
+    /** docs/portability.md, "From Java": the mlops snippet's run packaged with ONNX and run on ONNX Runtime. */
+    static List<Mask> portability() throws IOException {
+        // snippet docs/portability.md
+        Backend tensorflow = Backends.load("tensorflow");
+        Path pkg = ModelPackage.export(Path.of("runs/lv"), Path.of("packages/lv-onnx"), "cardiac-lv",
+                List.of(staged -> OnnxExport.intoModelFolder(tensorflow, staged)));   // model.onnx in the MANIFEST
+        List<Image> frames = SunnybrookDataset.load(Path.of("../shared/data/sunnybrook"))
+                .forPatients(List.of("SCD0000301")).samples().stream().map(Sample::image).toList();
+        try (SegmentationModel model = ModelPackage.load(Backends.load("onnx"), pkg)) {   // reads model.onnx
+            List<Mask> masks = CardiacRecipe.defaults().segmenter(model).predictAll(frames);
+            // end snippet
+            return masks;
+        }
+    }
+
+    /** docs/portability.md, ONNX Runtime's own Java API on the package's model.onnx: the probabilities of a frame. */
+    static float[][][][] portabilityOrtApi(Image frame) throws Exception {
+        // snippet docs/portability.md
+        Path onnx = Path.of("packages/lv-onnx/model.onnx");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+                OrtSession session = env.createSession(onnx.toString(), options)) {
+            Map<String, String> meta = session.getMetadata().getCustomMetadata();   // normalization, class_names, ...
+            UNetSpec spec = Json.parse(meta.get("medseg.spec"), UNetSpec.class);
+            float[] input = new InputFitter(spec).input(frame);     // centre crop and normalisation, as the spec says
+            long[] shape = {1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels()};
+            try (OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(input), shape);
+                    OrtSession.Result result = session.run(Map.of("image", image))) {
+                float[][][][] probabilities = (float[][][][]) result.get("probabilities").orElseThrow().getValue();
+                // end snippet
+                return probabilities;
+            }
+        }
     }
 }

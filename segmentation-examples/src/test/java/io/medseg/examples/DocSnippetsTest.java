@@ -3,6 +3,7 @@ package io.medseg.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import example.SegmentLv;
+import io.medseg.data.Mask;
 import io.medseg.metrics.DiceSummary;
 import io.medseg.io.FileTrees;
 import io.medseg.mlops.registry.ModelVersion;
@@ -89,12 +90,13 @@ class DocSnippetsTest {
         while (r.find()) {
             regions.computeIfAbsent(r.group(1), k -> new ArrayList<>()).add(dedent(r.group(2)));
         }
-        assertThat(regions).containsOnlyKeys("docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md");
+        assertThat(regions).containsOnlyKeys("docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
+                "docs/portability.md");
         // the README's one Java block is a whole program, compiled as a class of its own
         regions.put("README.md", List.of(dedent(Files.readString(repository().resolve(PROGRAM),
                 StandardCharsets.UTF_8))));
         for (String doc : List.of("README.md", "docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
-                "docs/cardiac-recipe.md", "docs/architecture.md")) {
+                "docs/cardiac-recipe.md", "docs/architecture.md", "docs/portability.md")) {
             List<String> blocks = new ArrayList<>();
             Matcher m = JAVA_BLOCK.matcher(Files.readString(repository().resolve(doc), StandardCharsets.UTF_8));
             while (m.find()) {
@@ -130,5 +132,35 @@ class DocSnippetsTest {
         assertThat(Path.of("runs/lv-again/reproduction.json")).isRegularFile();
         assertThat(Files.readString(Path.of("runs/lv-again/reproduction.json"))).contains("\"identical\": true");
         assertThat(Path.of("packages/lv/validations")).isDirectory();
+    }
+
+    @Test
+    @Order(5)
+    void thePortabilitySnippetRunsThePackageOnOnnxRuntime() throws IOException {
+        List<Mask> masks = DocSnippets.portability();
+        assertThat(masks).hasSize(20);
+        assertThat(Files.readString(Path.of("packages/lv-onnx/MANIFEST"))).contains("  model.onnx\n");
+    }
+
+    @Test
+    @Order(6)
+    void theOrtApiSnippetGivesTheBackendsProbabilities() throws Exception {
+        io.medseg.data.Image frame = io.medseg.data.sunnybrook.SunnybrookDataset.load(SunnybrookTestData.dir())
+                .forPatients(List.of("SCD0000301")).samples().get(0).image();
+        float[][][][] p = DocSnippets.portabilityOrtApi(frame);
+        try (io.medseg.backend.SegmentationModel m = io.medseg.backend.Backends.load("tensorflow")
+                .load(Path.of("packages/lv-onnx"))) {
+            float[] expected = m.forward(new io.medseg.model.InputFitter(m.spec()).input(frame), 1);
+            int k = m.spec().numClasses();
+            int w = m.spec().inputWidth();
+            for (int y = 0; y < p[0].length; y++) {
+                for (int x = 0; x < p[0][y].length; x++) {
+                    for (int c = 0; c < k; c++) {
+                        assertThat((double) p[0][y][x][c]).isCloseTo(expected[(y * w + x) * k + c],
+                                org.assertj.core.data.Offset.offset(1e-4));
+                    }
+                }
+            }
+        }
     }
 }
