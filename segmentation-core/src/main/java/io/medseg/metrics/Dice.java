@@ -57,11 +57,21 @@ public final class Dice {
         return new DiceSummary(per, ratio(inter, ref, pred));
     }
 
-    private static double ratio(long inter, long ref, long pred) {
+    /**
+     * The Dice of pooled counts: {@code 2 * intersection / (reference + prediction)}, 1 when both are empty. With
+     * {@link #overlap} summed over images it is {@link DiceSummary#global()}, for callers that count image by
+     * image in different places (a Spark job's partitions).
+     */
+    public static double ratio(long inter, long ref, long pred) {
         if (ref + pred == 0) {
             return 1.0;
         }
         return 2.0 * inter / (ref + pred);
+    }
+
+    /** {intersection, reference count, prediction count} of class {@code classIndex}. */
+    public static long[] overlap(Mask reference, Mask prediction, int classIndex) {
+        return counts(reference, prediction, classIndex);
     }
 
     /** {intersection, reference count, prediction count}. */

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * component (a heart has one left ventricle; stray blobs elsewhere are false positives), then optionally fill holes
  * (the cavity mask is solid; papillary muscles can punch holes in a prediction).
  */
-public record PostProcessing(boolean largestComponent, boolean fillHoles) {
+public record PostProcessing(boolean largestComponent, boolean fillHoles) implements java.io.Serializable {
 
     /** Leaves masks as the network predicted them. */
     public static PostProcessing none() {

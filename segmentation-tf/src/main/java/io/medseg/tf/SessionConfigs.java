@@ -71,11 +71,23 @@ final class SessionConfigs {
         }
     }
 
+    /**
+     * The system property giving the number of threads TensorFlow's intra-op pool gets (0 or unset: one per core, its
+     * own choice). TensorFlow sizes its pools once per process, from the first session, so it must be set before the
+     * first model is created or loaded: the Spark module sets it to an executor's cores, so that concurrent tasks
+     * share one pool of that size instead of each taking every core.
+     */
+    static final String INTRA_OP_THREADS_PROPERTY = "medseg.tf.intraOpThreads";
+
     /** The session configuration for a graph computing at {@code precision} (already {@link #effective}). */
     static ConfigProto config(Precision precision) {
         ConfigProto.Builder b = ConfigProto.newBuilder()
                 .setAllowSoftPlacement(true)
                 .setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true).build());
+        int threads = Integer.getInteger(INTRA_OP_THREADS_PROPERTY, 0);
+        if (threads > 0) {
+            b.setIntraOpParallelismThreads(threads);
+        }
         if (precision == Precision.BF16) {
             b.setGraphOptions(GraphOptions.newBuilder().setRewriteOptions(RewriterConfig.newBuilder()
                     .setAutoMixedPrecisionOnednnBfloat16(RewriterConfig.Toggle.ON).build()).build());

@@ -25,6 +25,11 @@ public final class TensorFlowBackendProvider implements BackendProvider {
      * 3 no ERROR) when the environment sets no {@code TF_CPP_MIN_LOG_LEVEL}; read when the backend first loads.
      */
     public static final String NATIVE_LOG_LEVEL_PROPERTY = NativeLogging.LEVEL_PROPERTY;
+    /**
+     * The system property giving TensorFlow's intra-op thread count (default: one per core); read by the first
+     * session of the process, so set it before the first model.
+     */
+    public static final String INTRA_OP_THREADS_PROPERTY = SessionConfigs.INTRA_OP_THREADS_PROPERTY;
     private static final Logger LOG = LoggerFactory.getLogger(TensorFlowBackendProvider.class);
     private static final String NATIVE_ARTIFACT = "org.tensorflow:tensorflow-core-native:1.1.0";
     private static volatile TensorFlowBackend instance;
@@ -106,7 +111,9 @@ public final class TensorFlowBackendProvider implements BackendProvider {
             Ops tf = gpu ? Ops.create(g).withDevice(DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU)
                     .deviceIndex(0).build()) : Ops.create(g);
             var c = tf.math.add(tf.constant(1f), tf.constant(1f));
-            ConfigProto strict = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
+            // the process's first session sizes TensorFlow's thread pools: it gets the configured thread count
+            ConfigProto strict = SessionConfigs.config(io.medseg.backend.Precision.FP32).toBuilder()
+                    .setAllowSoftPlacement(false).build();
             try (Session s = new Session(g, strict); Result r = s.runner().fetch(c).run()) {
                 return r.size() == 1 ? null : "probe returned nothing";
             }

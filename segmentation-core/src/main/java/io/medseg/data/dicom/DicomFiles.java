@@ -36,10 +36,19 @@ public final class DicomFiles {
         }
     }
 
+    /** Whether {@code bytes} start like DICOM Part 10 (a 128-byte preamble, then {@code DICM}). */
+    public static boolean looksLikeDicom(byte[] bytes) {
+        return bytes != null && DicomReader.hasPart10Header(bytes);
+    }
+
+    /** Whether a file's name ends in {@code .dcm}, in any case. */
+    public static boolean hasDicomName(String name) {
+        return name != null && name.toLowerCase(Locale.ROOT).endsWith(".dcm");
+    }
+
     /** Whether the name ends with {@code .dcm}, in any case. */
     public static boolean hasDicomName(Path file) {
-        return file.getFileName() != null
-                && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".dcm");
+        return file.getFileName() != null && hasDicomName(file.getFileName().toString());
     }
 
     /**
