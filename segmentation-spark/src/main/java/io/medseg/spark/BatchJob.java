@@ -1,6 +1,7 @@
 package io.medseg.spark;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.medseg.data.DataFormatException;
 import io.medseg.inference.TestTimeAugmentation;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
@@ -63,7 +64,21 @@ public final class BatchJob {
                 + " partitions) with " + options.packagePath());
         String parquet = out + "/predictions.parquet";
         long start = System.nanoTime();
-        result.rows().drop(options.contentColumn()).write().mode(SaveMode.ErrorIfExists).parquet(parquet);
+        try {
+            result.rows().drop(options.contentColumn()).write().mode(SaveMode.ErrorIfExists).parquet(parquet);
+        } catch (Exception e) {
+            // strict mode: the task's own error, naming the file, rather than Spark's page of job failure
+            for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+                if (c instanceof DataFormatException bad) {
+                    throw bad;
+                }
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            // Spark's job failures are checked exceptions that its Scala API does not declare
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         spark.sparkContext().setJobDescription("medseg batch: summary of " + parquet);
         Dataset<Row> written = spark.read().parquet(parquet);
