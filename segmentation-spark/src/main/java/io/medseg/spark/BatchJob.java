@@ -5,6 +5,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.inference.TestTimeAugmentation;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
+import io.medseg.mlops.EvaluationReport;
 import io.medseg.postprocess.PostProcessing;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -65,7 +66,9 @@ public final class BatchJob {
         String parquet = out + "/predictions.parquet";
         long start = System.nanoTime();
         try {
-            result.rows().drop(options.contentColumn()).write().mode(SaveMode.ErrorIfExists).parquet(parquet);
+            Dataset<Row> rows = options.contentColumn() == null ? result.rows()
+                    : result.rows().drop(options.contentColumn());
+            rows.write().mode(SaveMode.ErrorIfExists).parquet(parquet);
         } catch (Exception e) {
             // strict mode: the task's own error, naming the file, rather than Spark's page of job failure
             for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
@@ -100,6 +103,31 @@ public final class BatchJob {
             AtomicFile.writeString(dir.resolve("summary.json"), Json.write(s) + "\n");
         }
         return s;
+    }
+
+    /**
+     * Evaluation at scale of a Sunnybrook-layout folder: its labelled frames segmented and scored on the executors,
+     * the per-image rows written to {@code out/per-image.parquet} (without the file bytes and expert masks), and the
+     * report, the one {@code segment evaluate --json} prints, returned and written to {@code out/evaluation.json}.
+     */
+    public static EvaluationReport evaluate(SparkSession spark, SparkSegmentation.Options options, Path labelled,
+            String out, int partitions) throws IOException {
+        Dataset<Row> rows = SparkEvaluation.sunnybrookRows(spark, labelled, partitions);
+        spark.sparkContext().setJobDescription("medseg batch: evaluating on " + labelled + " (" + partitions
+                + " partitions)");
+        Dataset<Row> evaluated = SparkSegmentation.segment(rows,
+                options.withEvaluation("expert_mask", "id", "patient")).rows().cache();
+        try {
+            evaluated.drop("content", "expert_mask").write().mode(SaveMode.ErrorIfExists)
+                    .parquet(out + "/per-image.parquet");
+            EvaluationReport report = SparkEvaluation.report(evaluated, "id", "patient", "index");
+            if (!out.contains("://")) {
+                AtomicFile.writeString(Path.of(out).resolve("evaluation.json"), report.toJson() + "\n");
+            }
+            return report;
+        } finally {
+            evaluated.unpersist();
+        }
     }
 
     /**

@@ -178,4 +178,18 @@ class SparkSegmentationTest {
         assertThatThrownBy(() -> new SegmentationTransformer().transform(files))
                 .hasMessageContaining("packagePath");
     }
+
+    @Test
+    void rowsOfPathsAloneAreReadThroughTheFileSystemAndGiveTheSameMasks() {
+        Dataset<Row> files = spark.read().format("binaryFile").load(data.resolve("dicoms/SCD0000201").toString());
+        List<Row> fromBytes = SparkSegmentation.segment(files, options()).rows().orderBy("path")
+                .select("path", SparkSegmentation.MASK_PNG).collectAsList();
+        List<Row> fromPaths = SparkSegmentation.segment(files.select("path"), options().withoutContentColumn())
+                .rows().orderBy("path").select("path", SparkSegmentation.MASK_PNG).collectAsList();
+        assertThat(fromPaths).hasSize(fromBytes.size()).isNotEmpty();
+        for (int i = 0; i < fromBytes.size(); i++) {
+            assertThat(fromPaths.get(i).getString(0)).isEqualTo(fromBytes.get(i).getString(0));
+            assertThat((byte[]) fromPaths.get(i).get(1)).isEqualTo((byte[]) fromBytes.get(i).get(1));
+        }
+    }
 }

@@ -1,10 +1,12 @@
 package io.medseg.examples.cli;
 
 import io.medseg.examples.CardiacRecipe;
+import io.medseg.mlops.EvaluationReport;
 import io.medseg.recipe.Recipe;
 import io.medseg.spark.BatchJob;
 import io.medseg.spark.SparkSegmentation;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -23,6 +25,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"Segment many DICOM files on Apache Spark: one Parquet row per file (mask PNG, LV area in mm2, "
                 + "pixel spacing, model name, version and MANIFEST hash, error) and a summary.",
                 "  segment batch --model PKG --input DIR_OR_GLOB --out DIR [--master local[*]] [--strict]",
+                "  segment batch --model PKG --labelled SUNNYBROOK_DIR --out DIR   (evaluation at scale)",
                 "Writes DIR/predictions.parquet and DIR/summary.json. A bad DICOM gets its reason in the error "
                         + "column (with --strict it fails the job, naming the file); files that are neither named "
                         + "nor shaped like DICOM are skipped and counted."})
@@ -34,9 +37,19 @@ public final class BatchCommand implements Callable<Integer> {
             description = "A model package every executor can read: a local folder, or a Hadoop URI (hdfs://...).")
     String model;
 
-    @Option(names = "--input", required = true, paramLabel = "DIR_OR_GLOB",
+    @Option(names = "--input", paramLabel = "DIR_OR_GLOB",
             description = "A folder (searched at any depth) or a glob of files, local or on a Hadoop file system.")
     String input;
+
+    @Option(names = "--labelled", paramLabel = "DIR",
+            description = {"Instead of --input: evaluate on a Sunnybrook-layout folder's labelled frames, on the "
+                    + "executors, and print what segment evaluate --json reports. Writes into --out:",
+                    "  per-image.parquet  the metrics as columns", "  evaluation.json    the report"})
+    Path labelled;
+
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "8",
+            description = "Partitions of the --labelled frames (default: ${DEFAULT-VALUE}).")
+    int partitions;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where the Parquet and summary go.")
     Path out;
@@ -67,6 +80,13 @@ public final class BatchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Inputs.positive(batch, "--batch");
         Inputs.positive(partitionMb, "--partition-mb");
+        Inputs.positive(partitions, "--partitions");
+        if ((input == null) == (labelled == null)) {
+            throw new UsageException("give one of --input DIR_OR_GLOB (segment files) or --labelled DIR (evaluate)");
+        }
+        if (labelled != null) {
+            Inputs.existing(labelled);
+        }
         Inputs.outputDirectory(out);
         if (!model.contains("://")) {
             Inputs.modelDirectory(Path.of(model));
@@ -90,6 +110,14 @@ public final class BatchCommand implements Callable<Integer> {
                 .config("spark.sql.files.openCostInBytes", "0")
                 .getOrCreate();
         try {
+            if (labelled != null) {
+                Files.createDirectories(out);
+                EvaluationReport report = BatchJob.evaluate(spark, options, labelled, out.toString(), partitions);
+                root.err().println("evaluated " + report.imageCount() + " frames on " + master + " in " + partitions
+                        + " partitions; model loads per JVM: " + BatchJob.loadsPerJvm(spark, partitions));
+                root.out().println(report.toJson());
+                return 0;
+            }
             BatchJob.Summary s = BatchJob.run(spark, options, input, out.toString());
             root.err().printf(Locale.ROOT, "segmented %d files in %.1f s (%.1f images/s) on %s, %d partitions; %d "
                     + "errors, %d skipped (not DICOM); model loads per JVM: %s%n", s.segmented(), s.seconds(),
