@@ -232,6 +232,26 @@ class ModelLifecycleCliTest {
         List<String> paths = changes.stream().map(c -> (String) TestJson.object(c).get("path")).toList();
         assertThat(paths).contains("provenance.seed", "provenance.config.epochs", "metrics.dice_mean");
         assertThat(paths).noneMatch(p -> p.startsWith("provenance.run.id") || p.contains("exported"));
+
+        // the audit trail of all of the above: chained, and editing one line is found
+        CliRun verify = CliRun.of("audit", "verify", "--registry", registry.toString());
+        assertThat(verify.exitCode()).as(verify.out() + verify.err()).isZero();
+        assertThat(verify.out()).contains("intact");
+        CliRun log = CliRun.of("audit", "log", "--model", "lv-test", "--registry", registry.toString());
+        assertThat(log.exitCode()).as(log.err()).isZero();
+        List<String> events = log.out().lines().toList();
+        assertThat(events).hasSize(4);
+        assertThat(events.get(0)).contains("register").contains("ok").contains("lv-test 1");
+        assertThat(events.get(1)).contains("promote").contains("refused").contains("lv-test 1");
+        assertThat(events.get(2)).contains("promote").contains("ok").contains("lv-test 1");
+        assertThat(events.get(3)).contains("register").contains("ok").contains("lv-test 2");
+        Path audit = registry.resolve("audit.log");
+        List<String> lines = Files.readAllLines(audit);
+        lines.set(1, lines.get(1).replace("refused", "ok"));
+        Files.write(audit, lines);
+        CliRun tampered = CliRun.of("audit", "verify", "--registry", registry.toString());
+        assertThat(tampered.exitCode()).isEqualTo(3);
+        assertThat(tampered.out()).contains("tampered at line 2");
     }
 
     @Test

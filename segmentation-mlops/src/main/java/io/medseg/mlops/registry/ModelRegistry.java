@@ -9,6 +9,7 @@ import io.medseg.io.Json;
 import io.medseg.io.TextFields;
 import io.medseg.mlops.PackageIntegrityException;
 import io.medseg.mlops.PackageManifest;
+import io.medseg.mlops.audit.AuditLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -198,7 +199,13 @@ public final class ModelRegistry {
         Path nameDir = root.resolve(name);
         Files.createDirectories(nameDir);
         // cheap early refusal; checked again under the lock
-        requireNotRegistered(name, manifest.sha256(), source);
+        try {
+            requireNotRegistered(name, manifest.sha256(), source);
+        } catch (RegistryException e) {
+            audit("register", new AuditLog.Subject(name, null, manifest.sha256()), "refused",
+                    Map.of("source", source.toString(), "reason", e.getMessage()));
+            throw e;
+        }
         Path incoming = Files.createDirectories(nameDir.resolve(INCOMING_DIR));
         Path work = Files.createTempDirectory(incoming, "register-");
         try {
@@ -217,6 +224,10 @@ public final class ModelRegistry {
             }
             checkpoint.accept("copied");
             return withNameLock(name, () -> addVersion(name, source, copy, manifest.sha256()));
+        } catch (RegistryException e) {
+            audit("register", new AuditLog.Subject(name, null, manifest.sha256()), "refused",
+                    Map.of("source", source.toString(), "reason", e.getMessage()));
+            throw e;
         } finally {
             FileTrees.deleteTree(work);
         }
@@ -247,6 +258,7 @@ public final class ModelRegistry {
             writeEntry(versionDir, entry);
             entered = true;
             appendHistory(name, now, version, null, Stage.STAGING);
+            audit("register", new AuditLog.Subject(name, version, sha), "ok", Map.of("source", source.toString()));
             return toModelVersion(entry);
         } finally {
             if (!entered) {
@@ -386,7 +398,13 @@ public final class ModelRegistry {
             }
             Instant now = Instant.now();
             if (stage == Stage.PRODUCTION) {
-                requirePassingValidation(entry);
+                try {
+                    requirePassingValidation(entry);
+                } catch (PromotionRefusedException e) {
+                    audit("promote", new AuditLog.Subject(name, version, entry.manifestSha256), "refused",
+                            Map.of("to", stage.id(), "reason", e.getMessage()));
+                    throw e;
+                }
                 // archive first: a crash in between leaves no production version rather than two
                 for (Entry other : entries(name)) {
                     if (other.version != version && other.stage == Stage.PRODUCTION) {
@@ -403,7 +421,19 @@ public final class ModelRegistry {
                 entry.source, entry.manifestSha256);
         writeEntry(root.resolve(entry.name).resolve(Integer.toString(entry.version)), changed);
         appendHistory(entry.name, now, entry.version, entry.stage, to);
+        audit(to == Stage.ARCHIVED ? "archive" : "promote", new AuditLog.Subject(entry.name, entry.version,
+                entry.manifestSha256), "ok", Map.of("from", entry.stage.id(), "to", to.id()));
         return changed;
+    }
+
+    /** The registry's audit trail ({@link AuditLog}: hash-chained, one line per event). */
+    public AuditLog auditLog() {
+        return AuditLog.of(root);
+    }
+
+    private void audit(String action, AuditLog.Subject subject, String outcome, Map<String, ?> details)
+            throws IOException {
+        auditLog().append(userName(), action, subject, outcome, details);
     }
 
     private void verifyRegisteredCopy(Entry entry) throws IOException {
