@@ -1,5 +1,6 @@
 package io.medseg.mlops.audit;
 
+import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.Json;
 import io.medseg.mlops.Hashing;
@@ -28,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * <p>Appends are safe across processes (an exclusive lock on the log for the whole append) and durable (the log is
  * forced to disk before the head is written, the head atomically after).
  *
- * <p>Work in progress for issue 16: not yet wired into the registry, the server or the command line.
+ * <p>{@code ModelRegistry} appends register, promote and archive events ({@code ModelRegistry.auditLog()});
+ * {@code segment audit verify} and {@code segment audit log} read it. Validation, signing and serving events are not
+ * recorded yet.
  */
 public final class AuditLog {
     public static final String FILE_NAME = "audit.log";
@@ -210,7 +213,11 @@ public final class AuditLog {
                 + "added";
     }
 
-    /** Every event, oldest first (the lines of an intact log; a torn last line left out). */
+    /**
+     * Every event, oldest first (a torn last line left out); read as it is, without checking the chain.
+     *
+     * @throws DataFormatException naming the log and the line when a line is not JSON
+     */
     public List<JsonNode> entries() throws IOException {
         if (!Files.exists(file)) {
             return List.of();
@@ -219,8 +226,14 @@ public final class AuditLog {
         int end = all.length > 0 && all[all.length - 1] != '\n' ? lastIndexOf(all, all.length, (byte) '\n') + 1
                 : all.length;
         List<JsonNode> out = new ArrayList<>();
-        for (byte[] line : split(all, end)) {
-            out.add(Json.tree(new String(line, StandardCharsets.UTF_8)));
+        List<byte[]> lines = split(all, end);
+        for (int i = 0; i < lines.size(); i++) {
+            try {
+                out.add(Json.tree(new String(lines.get(i), StandardCharsets.UTF_8)));
+            } catch (RuntimeException e) {
+                throw new DataFormatException(file, "line " + (i + 1) + " is not a JSON object (segment audit "
+                        + "verify says what else is broken)", e);
+            }
         }
         return out;
     }

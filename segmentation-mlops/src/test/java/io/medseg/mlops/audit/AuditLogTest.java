@@ -114,4 +114,14 @@ class AuditLogTest {
         assertThat(log.append("alice", "register", null, "ok", Map.of())).isEqualTo(200);
         assertThat(log.verify().intact()).as(log.verify().reason()).isTrue();
     }
+
+    @Test
+    void readingALogWithALineThatIsNotJsonNamesTheFileAndLine() throws Exception {
+        List<String> c = new ArrayList<>(lines);
+        c.set(4, "not an event");
+        assertThat(verifyWith(c).firstBrokenLine()).isEqualTo(5);
+        org.assertj.core.api.Assertions.assertThatThrownBy(log::entries)
+                .isInstanceOf(io.medseg.data.DataFormatException.class)
+                .hasMessageContaining(AuditLog.FILE_NAME).hasMessageContaining("line 5");
+    }
 }
