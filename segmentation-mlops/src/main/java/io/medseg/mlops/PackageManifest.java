@@ -34,7 +34,8 @@ import java.util.TreeMap;
  * <p>Format: UTF-8 text, one line per regular file, {@code <sha256 hex><two spaces><relative path>}, paths with
  * {@code '/'} separators, sorted by path (string order), each line ending in {@code '\n'}. This is what
  * {@code sha256sum} prints, so {@code sha256sum -c MANIFEST} run inside the package directory checks it too. The
- * manifest leaves out itself and everything under {@code validations/} (validation-gate records added after export).
+ * manifest leaves out itself, everything under {@code validations/} (validation-gate records added after export) and
+ * the signature {@code model.sig} (which covers the MANIFEST in its turn).
  * When reading, a {@code '*'} instead of the second space ({@code sha256sum -b}) and upper-case hex are accepted.
  *
  * <p>{@link #write} refuses symbolic links, special files, hidden files and directories (names starting with
@@ -47,6 +48,8 @@ public final class PackageManifest {
     public static final String FILE_NAME = "MANIFEST";
     /** The package folder for validation records, not covered by the manifest. */
     public static final String VALIDATIONS_DIR = "validations";
+    /** A package's signature ({@code io.medseg.mlops.signing.ModelSigning}), not covered by the manifest. */
+    public static final String SIGNATURE_FILE = "model.sig";
 
     private static final int MAX_LISTED_PROBLEMS = 5;
     /** The most characters of each further file's name a refusal shows (names can come from the MANIFEST). */
@@ -314,8 +317,9 @@ public final class PackageManifest {
     }
 
     /**
-     * The package's regular files outside {@code validations/}, except the MANIFEST, by relative path; links and
-     * special files are problems, and so, when writing, are hidden names and names sha256sum would escape.
+     * The package's regular files outside {@code validations/}, except the MANIFEST and the signature, by relative
+     * path; links and special files are problems, and so, when writing, are hidden names and names sha256sum would
+     * escape.
      */
     private static Scan scan(Path root, boolean forWrite) throws IOException {
         SortedMap<String, Path> files = new TreeMap<>();
@@ -343,7 +347,7 @@ public final class PackageManifest {
             @Override
             public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
                 String rel = relative(root, f);
-                if (rel.equals(FILE_NAME)) {
+                if (rel.equals(FILE_NAME) || rel.equals(SIGNATURE_FILE)) {
                     return FileVisitResult.CONTINUE;
                 }
                 if (attrs.isSymbolicLink()) {

@@ -59,6 +59,7 @@ final class HttpApi {
     private final ServerConfig config;
     private final AccessLog accessLog;
     private final TokenFile tokens;
+    private final ServingAudit audit;
     private final PrometheusMeterRegistry meters;
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
@@ -67,8 +68,9 @@ final class HttpApi {
     private final Javalin app;
 
     HttpApi(ModelServer server, ServerConfig config, AccessLog accessLog, TokenFile tokens,
-            PrometheusMeterRegistry meters) {
+            PrometheusMeterRegistry meters, ServingAudit audit) {
         this.config = config;
+        this.audit = audit;
         this.accessLog = accessLog;
         this.tokens = tokens;
         this.meters = meters;
@@ -171,6 +173,8 @@ final class HttpApi {
             ctx.header("WWW-Authenticate", "Bearer realm=\"medseg\"");
             LOG.warn("401 {} {} from {}: {}", ctx.method(), path, ctx.ip(),
                     token == null ? "no bearer token" : "unknown bearer token");
+            audit.denied(ctx.req().getRemoteAddr(), ctx.method().name(), path, token == null ? "no bearer token"
+                    : "unknown bearer token", config.model());
             throw new HttpProblem(401, token == null ? "this server requires 'Authorization: Bearer <token>'"
                     : "the bearer token is not valid");
         }

@@ -37,6 +37,7 @@ public final class ModelServer implements Closeable {
     private final Backend backend;
     private final ModelRegistry registry;
     private final AccessLog accessLog;
+    private final ServingAudit audit;
     private final PrometheusMeterRegistry meters;
     private final Map<String, AtomicInteger> driftGauges = LiveDrift.gaugeMap();
     private final AtomicInteger versionGauge = new AtomicInteger(0);
@@ -56,6 +57,7 @@ public final class ModelServer implements Closeable {
         this.backend = backend;
         this.registry = registry;
         this.accessLog = accessLog;
+        this.audit = new ServingAudit(registry.auditLog());
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(meters);
         new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(meters);
@@ -77,7 +79,7 @@ public final class ModelServer implements Closeable {
             t.setDaemon(true);
             return t;
         });
-        this.http = new HttpApi(this, config, accessLog, tokens, meters);
+        this.http = new HttpApi(this, config, accessLog, tokens, meters, audit);
     }
 
     /**
@@ -214,10 +216,15 @@ public final class ModelServer implements Closeable {
                 failedLoad = key;
                 LOG.error("model {} v{}: not loaded, {} still served: {}", config.model(), wanted.version(),
                         now == null ? "nothing" : "v" + now.version(), e.getMessage());
+                audit.modelLoad(config.model(), wanted.version(), wanted.manifestSha256(), "failed",
+                        Map.of("reason", String.valueOf(e.getMessage()), "backend", backend.name()));
                 return;
             }
             failedLoad = null;
             swapTo(loaded, (System.nanoTime() - t0) / 1e6);
+            audit.modelLoad(config.model(), wanted.version(), wanted.manifestSha256(), "ok",
+                    Map.of("backend", backend.name(), "port", http.port(), "replaces",
+                            now == null ? "none" : "v" + now.version()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("registry {}: could not be read ({}); will look again", config.registry(), e.toString());
         }
@@ -278,6 +285,7 @@ public final class ModelServer implements Closeable {
                 m.close();
             }
             meters.close();
+            audit.close();
             accessLog.close();
         }
     }

@@ -97,6 +97,37 @@ class AccessControlTest {
         }
     }
 
+    @Test
+    void theModelLoadAndDenialsAreInTheRegistrysAuditTrailOncePerClientAndMinute() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            assertThat(anonymous.send("GET", MODEL, Map.of(), null).status()).isEqualTo(401);
+            assertThat(anonymous.send("GET", MODEL, Map.of("Authorization", "Bearer not-a-token"), null).status())
+                    .isEqualTo(401);
+        }
+        io.medseg.mlops.audit.AuditLog log = io.medseg.mlops.audit.AuditLog.of(tmp.resolve("registry"));
+        List<JsonNode> denials = List.of();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            denials = log.entries().stream().filter(e -> e.path("action").asString().equals("access-denied"))
+                    .toList();
+            if (denials.size() >= 2) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        // one line per client and reason in the interval, however many requests (other tests deny too)
+        assertThat(denials).extracting(e -> e.path("details").path("reason").asString())
+                .containsOnlyOnce("no bearer token", "unknown bearer token");
+        assertThat(denials.get(0).path("actor").asString()).isEqualTo("anonymous");
+        assertThat(denials.get(0).path("subject").path("name").asString()).isEqualTo(NAME);
+        assertThat(log.entries()).anySatisfy(e -> {
+            assertThat(e.path("action").asString()).isEqualTo("serve-load");
+            assertThat(e.path("outcome").asString()).isEqualTo("ok");
+            assertThat(e.path("subject").path("manifest_sha256").asString()).hasSize(64);
+        });
+        assertThat(log.verify().intact()).isTrue();
+    }
+
     private static List<Call> protectedCalls() {
         byte[] json = inferBody.getBytes(StandardCharsets.UTF_8);
         return List.of(

@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code segment audit}: the registry's hash-chained audit trail. */
 @Command(name = "audit", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
-        description = {"The registry's audit trail: one hash-chained line per register, promote and archive.",
+        description = {"The registry's audit trail: one hash-chained line per event (register, validate, sign, "
+                + "approve, promote, archive, trusted-key changes, a server loading a model, access denials).",
                 "  segment audit verify [--registry DIR]      exit 0 intact, 3 tampered or truncated",
                 "  segment audit log [--model NAME] [--actor WHO] [--registry DIR]"},
         subcommands = {AuditCommand.Verify.class, AuditCommand.Log.class})
@@ -58,7 +59,8 @@ public final class AuditCommand implements Callable<Integer> {
         @Option(names = "--model", paramLabel = "NAME", description = "Only events about this model.")
         String model;
 
-        @Option(names = "--actor", paramLabel = "WHO", description = "Only events by this actor.")
+        @Option(names = "--actor", paramLabel = "WHO", description = "Only events by this actor: a user or token "
+                + "id, or a key fingerprint (8 digits or more).")
         String actor;
 
         @Override
@@ -69,14 +71,17 @@ public final class AuditCommand implements Callable<Integer> {
                 if (model != null && !model.equals(s.path("name").asString(null))) {
                     continue;
                 }
-                if (actor != null && !actor.equals(e.path("actor").asString(null))) {
+                String key = e.path("actor_key").asString("");
+                if (actor != null && !actor.equals(e.path("actor").asString(null))
+                        && !(actor.length() >= 8 && key.startsWith(actor))) {
                     continue;
                 }
-                parent.root.out().printf("%5d  %s  %-10s %-8s %-8s %s%s%n", e.path("seq").asLong(),
+                parent.root.out().printf("%5d  %s  %-10s %-18s %-8s %s%s%s%n", e.path("seq").asLong(),
                         e.path("time").asString(), e.path("actor").asString(), e.path("action").asString(),
                         e.path("outcome").asString(), s.path("name").asString(""),
                         s.path("version").isNull() || s.path("version").isMissingNode() ? ""
-                                : " " + s.path("version").asInt());
+                                : " " + s.path("version").asInt(),
+                        key.isEmpty() ? "" : "  key " + key.substring(0, Math.min(16, key.length())));
             }
             return 0;
         }

@@ -4,9 +4,12 @@ import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
 import io.medseg.mlops.registry.PromotionRefusedException;
 import io.medseg.mlops.registry.Stage;
+import io.medseg.mlops.signing.SigningKeys;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
@@ -17,7 +20,10 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "promote", mixinStandardHelpOptions = true, versionProvider = SegmentCommand.Version.class,
         description = {"Move a registered version to a stage: staging, production or archived.",
                 "Production requires that the newest validation record of the package passed (segment validate); "
-                        + "the previous production version is archived. Exits 3 when the registry refuses the move."})
+                        + "the previous production version is archived. Exits 3 when the registry refuses the move.",
+                "Where the registry requires signatures (segment trust), production also needs an approval: "
+                        + "--key APPROVER.key signs the registered copy with a trusted approve key that is not the "
+                        + "registrant's (four eyes)."})
 public final class PromoteCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
@@ -34,6 +40,10 @@ public final class PromoteCommand implements Callable<Integer> {
     @Parameters(index = "2", paramLabel = "STAGE", description = "staging, production or archived")
     String stage;
 
+    @Option(names = "--key", paramLabel = "APPROVER.key",
+            description = "Approve the version with this key first (APPROVER.pub beside it), then promote.")
+    Path key;
+
     @Override
     public Integer call() throws Exception {
         Stage target;
@@ -46,6 +56,11 @@ public final class PromoteCommand implements Callable<Integer> {
         ModelVersion before = reg.version(name, version);
         ModelVersion after;
         try {
+            if (key != null) {
+                SigningKeys.SigningKey approver = SigningKeys.readPair(Inputs.existing(key));
+                reg.approve(name, version, approver);
+                root.out().println(name + " " + version + ": approved with key " + approver.fingerprint());
+            }
             after = reg.promote(name, version, target);
         } catch (PromotionRefusedException refused) {
             // a rule of the registry, not a failure of the command: no validation record, or a failing one

@@ -20,10 +20,11 @@ import picocli.CommandLine.Spec;
                 CrossValidateCommand.class, ConvertCommand.class, InspectCommand.class, ReproduceCommand.class,
                 ExportCommand.class, DiffCommand.class, ValidateCommand.class, RegisterCommand.class,
                 ModelsCommand.class, PromoteCommand.class, DriftCommand.class, ServeCommand.class, TokenCommand.class,
-                AgreementCommand.class, BatchCommand.class, AuditCommand.class,
+                AgreementCommand.class, BatchCommand.class, AuditCommand.class, KeygenCommand.class,
+                SignCommand.class, VerifyCommand.class, TrustCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error, 3 a checked requirement was not met "
-                        + "(validate, reproduce, drift).",
+                        + "(validate, reproduce, drift, verify, audit verify, a registry rule).",
                 "Data layout and output formats: docs/data-formats.md"})
 public final class SegmentCommand implements Callable<Integer> {
     private final PrintStream out;

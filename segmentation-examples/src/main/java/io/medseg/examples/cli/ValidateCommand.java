@@ -10,7 +10,9 @@ import io.medseg.mlops.Environment;
 import io.medseg.mlops.Latency;
 import io.medseg.mlops.ModelPackage;
 import io.medseg.mlops.TrainingOverlap;
+import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ValidationGate;
+import io.medseg.mlops.registry.ValidationRecord;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -118,6 +120,8 @@ public final class ValidateCommand implements Callable<Integer> {
                     inference.describe() + ", " + m.precision().label(), Environment.current(backend.name(), backend.description()),
                     root.err()::println);
         }
+        // a registered copy's validation is an event of its registry
+        ModelRegistry.recordValidation(pkg.dir(), ValidationRecord.read(result.recordFile()));
         root.out().println(String.format(Locale.ROOT, "%-21s %-4s %10s %10s  %s", "requirement", "", "threshold",
                 "measured", "verdict"));
         for (ValidationGate.Verdict v : result.verdicts()) {

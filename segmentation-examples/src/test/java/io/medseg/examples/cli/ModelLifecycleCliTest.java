@@ -240,11 +240,13 @@ class ModelLifecycleCliTest {
         CliRun log = CliRun.of("audit", "log", "--model", "lv-test", "--registry", registry.toString());
         assertThat(log.exitCode()).as(log.err()).isZero();
         List<String> events = log.out().lines().toList();
-        assertThat(events).hasSize(4);
+        assertThat(events).hasSize(5);
         assertThat(events.get(0)).contains("register").contains("ok").contains("lv-test 1");
         assertThat(events.get(1)).contains("promote").contains("refused").contains("lv-test 1");
-        assertThat(events.get(2)).contains("promote").contains("ok").contains("lv-test 1");
-        assertThat(events.get(3)).contains("register").contains("ok").contains("lv-test 2");
+        // the gate run on the registered copy is an event of the registry
+        assertThat(events.get(2)).contains("validate").contains("passed").contains("lv-test 1");
+        assertThat(events.get(3)).contains("promote").contains("ok").contains("lv-test 1");
+        assertThat(events.get(4)).contains("register").contains("ok").contains("lv-test 2");
         Path audit = registry.resolve("audit.log");
         List<String> lines = Files.readAllLines(audit);
         lines.set(1, lines.get(1).replace("refused", "ok"));

@@ -29,14 +29,16 @@ import tools.jackson.databind.JsonNode;
  * <p>Appends are safe across processes (an exclusive lock on the log for the whole append) and durable (the log is
  * forced to disk before the head is written, the head atomically after).
  *
- * <p>{@code ModelRegistry} appends register, promote and archive events ({@code ModelRegistry.auditLog()});
- * {@code segment audit verify} and {@code segment audit log} read it. Validation, signing and serving events are not
- * recorded yet.
+ * <p>{@code ModelRegistry} appends its events (register, approve, promote, archive, validate, sign, the changes of
+ * its trusted keys; refusals too) through {@code ModelRegistry.auditLog()}, the server its model loads and access
+ * denials; {@code segment audit verify} and {@code segment audit log} read it.
  */
 public final class AuditLog {
     public static final String FILE_NAME = "audit.log";
     public static final String HEAD_NAME = "audit.head";
     static final String GENESIS = "0".repeat(64);
+    /** Bytes read from the end of the log to find its last line (an event is well under 1 KiB). */
+    private static final int TAIL_WINDOW = 64 * 1024;
 
     private final Path file;
     private final Path head;
@@ -55,6 +57,25 @@ public final class AuditLog {
         return file;
     }
 
+    /**
+     * Who did it: an OS user name or a serving token id, and the fingerprint of the signing key used when the event
+     * is a signature (null otherwise).
+     */
+    public record Actor(String id, String keySha256) {
+        public Actor {
+            Objects.requireNonNull(id, "id");
+        }
+
+        /** The OS user running this process. */
+        public static Actor osUser() {
+            return new Actor(System.getProperty("user.name", "unknown"), null);
+        }
+
+        public Actor withKey(String fingerprint) {
+            return new Actor(id, fingerprint);
+        }
+    }
+
     /** What an event is about: a model version and its package's MANIFEST hash (any may be null). */
     public record Subject(String name, Integer version, String manifestSha256) {
     }
@@ -64,8 +85,17 @@ public final class AuditLog {
      *
      * @throws IOException when the log cannot be written; nothing half-written is left to look like tampering
      */
-    @SuppressWarnings("try") // the lock is held for the whole block, never referenced
     public long append(String actor, String action, Subject subject, String outcome, Map<String, ?> details)
+            throws IOException {
+        return append(new Actor(actor, null), action, subject, outcome, details);
+    }
+
+    /**
+     * Appends one event by {@code actor}; its key, when it has one, is written as {@code actor_key} after
+     * {@code actor}.
+     */
+    @SuppressWarnings("try") // the lock is held for the whole block, never referenced
+    public long append(Actor actor, String action, Subject subject, String outcome, Map<String, ?> details)
             throws IOException {
         Objects.requireNonNull(actor, "actor");
         Objects.requireNonNull(action, "action");
@@ -73,21 +103,21 @@ public final class AuditLog {
         Files.createDirectories(file.getParent());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE); FileLock lock = ch.lock()) {
-            byte[] all = readAll(ch);
-            int end = all.length;
-            if (end > 0 && all[end - 1] != '\n') {
+            Tail tail = tail(ch);
+            long end = tail.end();
+            if (end < ch.size()) {
                 // a crash cut the last append short: it was never acknowledged, so it is cut off here
-                int cut = lastIndexOf(all, end, (byte) '\n') + 1;
-                ch.truncate(cut);
-                end = cut;
+                ch.truncate(end);
             }
-            List<byte[]> lines = split(all, end);
-            String prev = lines.isEmpty() ? GENESIS : Hashing.sha256(lines.get(lines.size() - 1));
-            long seq = lines.size() + 1L;
+            String prev = tail.lastLine() == null ? GENESIS : Hashing.sha256(tail.lastLine());
+            long seq = tail.lines() + 1;
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("seq", seq);
             entry.put("time", Instant.now().toString());
-            entry.put("actor", actor);
+            entry.put("actor", actor.id());
+            if (actor.keySha256() != null) {
+                entry.put("actor_key", actor.keySha256());
+            }
             entry.put("action", action);
             Map<String, Object> s = new LinkedHashMap<>();
             if (subject != null) {
@@ -236,6 +266,47 @@ public final class AuditLog {
             }
         }
         return out;
+    }
+
+    /** Where the complete lines end, the last of them, and how many there are. */
+    private record Tail(long end, byte[] lastLine, long lines) {
+    }
+
+    /**
+     * Reads the end of the log only: the last complete line and its sequence number give the next one, so an
+     * append costs the same on a log of any length. A last line that does not parse falls back to counting lines.
+     */
+    private static Tail tail(FileChannel ch) throws IOException {
+        long size = ch.size();
+        int window = (int) Math.min(size, TAIL_WINDOW);
+        ByteBuffer buf = ByteBuffer.allocate(window);
+        ch.position(size - window);
+        while (buf.hasRemaining() && ch.read(buf) >= 0) {
+            // reads until full
+        }
+        byte[] b = buf.array();
+        int lastNl = lastIndexOf(b, b.length, (byte) '\n');
+        int prevNl = lastNl < 0 ? -1 : lastIndexOf(b, lastNl, (byte) '\n');
+        boolean whole = size == window;
+        if (lastNl < 0 && whole) {
+            return new Tail(0, null, 0);
+        }
+        if (lastNl >= 0 && (prevNl >= 0 || whole)) {
+            byte[] line = java.util.Arrays.copyOfRange(b, prevNl + 1, lastNl);
+            long seq = -1;
+            try {
+                seq = Json.tree(new String(line, StandardCharsets.UTF_8)).path("seq").asLong(-1);
+            } catch (RuntimeException unreadable) {
+                // counted below
+            }
+            if (seq > 0) {
+                return new Tail(size - window + lastNl + 1, line, seq);
+            }
+        }
+        byte[] all = readAll(ch);
+        int end = lastIndexOf(all, all.length, (byte) '\n') + 1;
+        List<byte[]> lines = split(all, end);
+        return new Tail(end, lines.isEmpty() ? null : lines.get(lines.size() - 1), lines.size());
     }
 
     private static byte[] readAll(FileChannel ch) throws IOException {

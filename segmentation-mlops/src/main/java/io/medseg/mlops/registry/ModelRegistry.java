@@ -1,7 +1,9 @@
 package io.medseg.mlops.registry;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.OptBoolean;
 import io.medseg.data.DataFormatException;
 import io.medseg.io.AtomicFile;
 import io.medseg.io.FileTrees;
@@ -10,6 +12,9 @@ import io.medseg.io.TextFields;
 import io.medseg.mlops.PackageIntegrityException;
 import io.medseg.mlops.PackageManifest;
 import io.medseg.mlops.audit.AuditLog;
+import io.medseg.mlops.signing.ModelSigning;
+import io.medseg.mlops.signing.SignatureVerificationException;
+import io.medseg.mlops.signing.SigningKeys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,6 +34,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -101,6 +107,8 @@ public final class ModelRegistry {
     static final String HISTORY_FILE = "history.jsonl";
     static final String LOCK_FILE = ".lock";
     static final String INCOMING_DIR = ".incoming";
+    static final String APPROVALS_DIR = "approvals";
+    static final String TRUST_LOCK_FILE = ".medseg-trust.lock";
     static final String MODEL_JSON = "model.json";
     static final String METRICS_JSON = "metrics.json";
 
@@ -206,6 +214,7 @@ public final class ModelRegistry {
                     Map.of("source", source.toString(), "reason", e.getMessage()));
             throw e;
         }
+        ModelSigning.Verified signature = requireRegistrationSignature(name, manifest, source);
         Path incoming = Files.createDirectories(nameDir.resolve(INCOMING_DIR));
         Path work = Files.createTempDirectory(incoming, "register-");
         try {
@@ -223,7 +232,12 @@ public final class ModelRegistry {
                         + "its MANIFEST was rewritten");
             }
             checkpoint.accept("copied");
-            return withNameLock(name, () -> addVersion(name, source, copy, manifest.sha256()));
+            if (signature != null) {
+                // the copy is what is kept: it must hold the same signature over the same files
+                ModelSigning.verify(copy, List.of(signature.key()));
+            }
+            String signer = signature == null ? null : signature.fingerprint();
+            return withNameLock(name, () -> addVersion(name, source, copy, manifest.sha256(), signer));
         } catch (RegistryException e) {
             audit("register", new AuditLog.Subject(name, null, manifest.sha256()), "refused",
                     Map.of("source", source.toString(), "reason", e.getMessage()));
@@ -234,7 +248,8 @@ public final class ModelRegistry {
     }
 
     /** Under the name lock: claims the next number, moves the verified copy in, writes the entry last. */
-    private ModelVersion addVersion(String name, Path source, Path copy, String sha) throws IOException {
+    private ModelVersion addVersion(String name, Path source, Path copy, String sha, String signer)
+            throws IOException {
         requireNotRegistered(name, sha, source);
         Path nameDir = root.resolve(name);
         int version = highestVersionNumber(nameDir) + 1;
@@ -254,11 +269,17 @@ public final class ModelRegistry {
             Files.move(copy, versionDir.resolve(PACKAGE_DIR), StandardCopyOption.ATOMIC_MOVE);
             checkpoint.accept("moved");
             Instant now = Instant.now();
-            Entry entry = new Entry(name, version, Stage.STAGING, now, now, userName(), source.toString(), sha);
+            Entry entry = new Entry(name, version, Stage.STAGING, now, now, userName(), source.toString(), sha,
+                    signer, null);
             writeEntry(versionDir, entry);
             entered = true;
             appendHistory(name, now, version, null, Stage.STAGING);
-            audit("register", new AuditLog.Subject(name, version, sha), "ok", Map.of("source", source.toString()));
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("source", source.toString());
+            if (signer != null) {
+                details.put("signed_by_key", signer);
+            }
+            audit("register", new AuditLog.Subject(name, version, sha), "ok", details);
             return toModelVersion(entry);
         } finally {
             if (!entered) {
@@ -398,8 +419,10 @@ public final class ModelRegistry {
             }
             Instant now = Instant.now();
             if (stage == Stage.PRODUCTION) {
+                String approver;
                 try {
                     requirePassingValidation(entry);
+                    approver = requireApproval(entry);
                 } catch (PromotionRefusedException e) {
                     audit("promote", new AuditLog.Subject(name, version, entry.manifestSha256), "refused",
                             Map.of("to", stage.id(), "reason", e.getMessage()));
@@ -408,22 +431,249 @@ public final class ModelRegistry {
                 // archive first: a crash in between leaves no production version rather than two
                 for (Entry other : entries(name)) {
                     if (other.version != version && other.stage == Stage.PRODUCTION) {
-                        changeStage(other, Stage.ARCHIVED, now);
+                        changeStage(other, Stage.ARCHIVED, now, other.approvedByKey);
                     }
                 }
+                return toModelVersion(changeStage(entry, stage, now, approver));
             }
-            return toModelVersion(changeStage(entry, stage, now));
+            return toModelVersion(changeStage(entry, stage, now, entry.approvedByKey));
         });
     }
 
-    private Entry changeStage(Entry entry, Stage to, Instant now) throws IOException {
+    private Entry changeStage(Entry entry, Stage to, Instant now, String approver) throws IOException {
         Entry changed = new Entry(entry.name, entry.version, to, entry.registered, now, entry.registeredBy,
-                entry.source, entry.manifestSha256);
+                entry.source, entry.manifestSha256, entry.signedByKey, approver);
         writeEntry(root.resolve(entry.name).resolve(Integer.toString(entry.version)), changed);
         appendHistory(entry.name, now, entry.version, entry.stage, to);
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("from", entry.stage.id());
+        details.put("to", to.id());
+        if (to == Stage.PRODUCTION && approver != null) {
+            details.put("signed_by_key", entry.signedByKey);
+            details.put("approved_by_key", approver);
+        }
         audit(to == Stage.ARCHIVED ? "archive" : "promote", new AuditLog.Subject(entry.name, entry.version,
-                entry.manifestSha256), "ok", Map.of("from", entry.stage.id(), "to", to.id()));
+                entry.manifestSha256), "ok", details);
         return changed;
+    }
+
+    // ---- signatures ----
+
+    /** The registry's signing rules ({@link TrustPolicy}); none required and no keys until set. */
+    public TrustPolicy trustPolicy() throws IOException {
+        return TrustPolicy.read(root);
+    }
+
+    /** Trusts {@code key} under {@code keyName} for {@code roles}; recorded in the audit log. */
+    public TrustPolicy trustKey(String keyName, java.security.PublicKey key, java.util.Set<TrustPolicy.Role> roles)
+            throws IOException {
+        return changeTrust(p -> p.with(keyName, key, roles, userName()), "trust-key", p -> {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("key_name", keyName);
+            d.put("key_sha256", SigningKeys.fingerprint(key));
+            d.put("roles", roles.stream().map(TrustPolicy.Role::id).sorted().toList());
+            return d;
+        });
+    }
+
+    /** Stops trusting the key with this name or fingerprint; recorded in the audit log. */
+    public TrustPolicy distrustKey(String nameOrFingerprint) throws IOException {
+        java.util.concurrent.atomic.AtomicReference<TrustPolicy.Key> removed = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        return changeTrust(p -> {
+            TrustPolicy.Key k = p.find(nameOrFingerprint).orElseThrow(() -> new IllegalArgumentException(
+                    "no trusted key " + nameOrFingerprint + " in registry " + root + " (trusted: "
+                            + p.keys().stream().map(TrustPolicy.Key::name).toList() + ")"));
+            removed.set(k);
+            return p.without(k);
+        }, "distrust-key", p -> Map.of("key_name", removed.get().name(), "key_sha256",
+                removed.get().fingerprint()));
+    }
+
+    /** Turns the signature requirement on or off; recorded in the audit log. */
+    public TrustPolicy requireSignatures(boolean required) throws IOException {
+        return changeTrust(p -> {
+            if (required && p.trusted(TrustPolicy.Role.REGISTER).isEmpty()) {
+                throw new IllegalArgumentException("no key may register yet: trust one first (segment trust add "
+                        + "KEY.pub --role register|both), or no package could ever be registered");
+            }
+            return p.requiring(required);
+        }, "require-signatures", p -> Map.of("required", required));
+    }
+
+    @FunctionalInterface
+    private interface TrustChange {
+        TrustPolicy apply(TrustPolicy before) throws IOException;
+    }
+
+    private TrustPolicy changeTrust(TrustChange change, String action,
+            java.util.function.Function<TrustPolicy, Map<String, ?>> details) throws IOException {
+        return withLock(root.resolve(TrustPolicy.FILE_NAME), TRUST_LOCK_FILE, () -> {
+            TrustPolicy next = change.apply(TrustPolicy.read(root));
+            writeDurably(root.resolve(TrustPolicy.FILE_NAME), Json.write(next) + "\n");
+            audit(action, null, "ok", details.apply(next));
+            return next;
+        });
+    }
+
+    /**
+     * Approves a version for production with {@code approver}'s key: signs the registered copy into
+     * {@code NAME/VERSION/approvals/FINGERPRINT.sig} (beside the package, which stays as registered). The key must be
+     * trusted to approve and must not be the key that signed the package (four eyes). Recorded in the audit log,
+     * with the key.
+     *
+     * @throws PromotionRefusedException when the key may not approve this version (the message says why)
+     */
+    public ModelVersion approve(String name, int version, SigningKeys.SigningKey approver) throws IOException {
+        Objects.requireNonNull(approver, "approver");
+        Entry entry = requireEntry(name, version);
+        AuditLog.Subject subject = new AuditLog.Subject(name, version, entry.manifestSha256);
+        String fp = approver.fingerprint();
+        AuditLog.Actor actor = AuditLog.Actor.osUser().withKey(fp);
+        TrustPolicy policy = trustPolicy();
+        String refusal = null;
+        Optional<TrustPolicy.Key> known = policy.find(fp);
+        if (known.isEmpty() || !known.get().may(TrustPolicy.Role.APPROVE)) {
+            refusal = "key " + ModelSigning.shortFingerprint(fp) + (known.isEmpty() ? " is not trusted by registry "
+                    + root : " (" + known.get().name() + ") is not trusted to approve") + " (segment trust add "
+                    + "KEY.pub --role approve)";
+        } else if (fp.equals(entry.signedByKey)) {
+            refusal = "four eyes: " + known.get().name() + "'s key signed " + name + " " + version + " for "
+                    + "registration, so it cannot approve it too; a second person's approve key is needed";
+        } else if (entry.signedByKey == null) {
+            refusal = name + " " + version + " was registered without a signature: sign the package and register "
+                    + "it again before it can be approved";
+        }
+        if (refusal != null) {
+            auditLog().append(actor, "approve", subject, "refused", Map.of("reason", refusal));
+            throw new PromotionRefusedException(refusal);
+        }
+        verifyRegisteredCopy(entry);
+        Path versionDir = root.resolve(name).resolve(Integer.toString(version));
+        Path bundle = versionDir.resolve(APPROVALS_DIR).resolve(fp + ".sig");
+        ModelSigning.sign(packageDir(name, version), approver, bundle);
+        auditLog().append(actor, "approve", subject, "ok", Map.of("key_name", known.get().name(),
+                "signed_by_key", entry.signedByKey, "bundle", root.relativize(bundle).toString()));
+        return toModelVersion(requireEntry(name, version));
+    }
+
+    /**
+     * Records that {@code record} was written for a registered version by {@code segment validate}: an audit event
+     * with the record's file and SHA-256 and its verdict. A package outside any registry records nothing.
+     *
+     * @return whether the package is a registered copy of this registry
+     */
+    public static boolean recordValidation(Path packageDir, ValidationRecord record) throws IOException {
+        Optional<Located> where = locate(packageDir);
+        if (where.isEmpty()) {
+            return false;
+        }
+        Located l = where.get();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("record", l.registry().root().relativize(record.file().toAbsolutePath()).toString());
+        details.put("record_sha256", io.medseg.mlops.Hashing.sha256(record.file()));
+        details.put("failed", record.failedRequirements());
+        l.registry().audit("validate", new AuditLog.Subject(l.name(), l.version(), record.manifestSha256()),
+                record.passed() ? "passed" : "failed", details);
+        return true;
+    }
+
+    /** A registered copy's registry, name and version. */
+    public record Located(ModelRegistry registry, String name, int version) {
+    }
+
+    /**
+     * The registry, name and version whose registered copy {@code packageDir} is ({@code REGISTRY/NAME/VERSION/
+     * package}), if it is one.
+     */
+    public static Optional<Located> locate(Path packageDir) throws IOException {
+        Path pkg = packageDir.toAbsolutePath().normalize();
+        if (Files.exists(pkg)) {
+            pkg = pkg.toRealPath();
+        }
+        Path versionDir = pkg.getParent();
+        Path nameDir = versionDir == null ? null : versionDir.getParent();
+        Path reg = nameDir == null ? null : nameDir.getParent();
+        if (reg == null || !pkg.getFileName().toString().equals(PACKAGE_DIR)
+                || !VERSION_DIR.matcher(versionDir.getFileName().toString()).matches()
+                || !NAME.matcher(nameDir.getFileName().toString()).matches()
+                || !Files.isRegularFile(reg.resolve(MARKER_FILE))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Located(open(reg), nameDir.getFileName().toString(),
+                Integer.parseInt(versionDir.getFileName().toString())));
+    }
+
+    /** With signatures required: the trusted signature the package must carry; null when none is required. */
+    private ModelSigning.Verified requireRegistrationSignature(String name, PackageManifest manifest, Path source)
+            throws IOException {
+        TrustPolicy policy = trustPolicy();
+        if (!policy.requireSignatures()) {
+            return null;
+        }
+        try {
+            return ModelSigning.verify(source, policy.trusted(TrustPolicy.Role.REGISTER));
+        } catch (SignatureVerificationException | IllegalArgumentException e) {
+            audit("register", new AuditLog.Subject(name, null, manifest.sha256()), "refused",
+                    Map.of("source", source.toString(), "reason", "signature: " + e.getMessage()));
+            if (e instanceof SignatureVerificationException sve) {
+                throw sve;
+            }
+            throw new RegistryException("registry " + root + " requires signed packages but trusts no key that "
+                    + "may register", e);
+        }
+    }
+
+    /**
+     * With signatures required: re-verifies the registrant's signature and finds an approval by another trusted
+     * approve key; returns that key's fingerprint (null when signatures are not required).
+     */
+    private String requireApproval(Entry entry) throws IOException {
+        TrustPolicy policy = trustPolicy();
+        if (!policy.requireSignatures()) {
+            return null;
+        }
+        String what = entry.name + " " + entry.version;
+        Path pkg = packageDir(entry.name, entry.version);
+        if (entry.signedByKey == null) {
+            throw new PromotionRefusedException(what + " was registered without a signature, and this registry "
+                    + "requires signatures: sign the package and register it again");
+        }
+        try {
+            ModelSigning.Verified registrant = ModelSigning.verify(pkg, policy.trusted(TrustPolicy.Role.REGISTER));
+            if (!registrant.fingerprint().equals(entry.signedByKey)) {
+                throw new PromotionRefusedException(what + ": its model.sig is no longer the signature it was "
+                        + "registered with (key " + ModelSigning.shortFingerprint(registrant.fingerprint()) + ", "
+                        + "registered by " + ModelSigning.shortFingerprint(entry.signedByKey) + ")");
+            }
+        } catch (SignatureVerificationException | IllegalArgumentException e) {
+            throw new PromotionRefusedException(what + ": the registrant's signature no longer holds: "
+                    + e.getMessage());
+        }
+        Path approvals = root.resolve(entry.name).resolve(Integer.toString(entry.version)).resolve(APPROVALS_DIR);
+        List<ModelSigning.TrustedKey> approvers = new ArrayList<>();
+        for (ModelSigning.TrustedKey k : policy.trusted(TrustPolicy.Role.APPROVE)) {
+            if (!k.fingerprint().equals(entry.signedByKey)) {
+                approvers.add(k);
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        if (Files.isDirectory(approvals) && !approvers.isEmpty()) {
+            try (Stream<Path> files = Files.list(approvals)) {
+                for (Path bundle : files.filter(f -> f.getFileName().toString().endsWith(".sig")).sorted().toList()) {
+                    try {
+                        return ModelSigning.verify(pkg, bundle, approvers).fingerprint();
+                    } catch (SignatureVerificationException e) {
+                        problems.add(e.getMessage());
+                    }
+                }
+            }
+        }
+        throw new PromotionRefusedException("four eyes: production needs an approval of " + what + " signed by a "
+                + "trusted approve key other than the registrant's (" + ModelSigning.shortFingerprint(
+                entry.signedByKey) + "): segment promote " + entry.name + " " + entry.version + " production --key "
+                + "APPROVER.key" + (problems.isEmpty() ? "" : " (approvals found but not valid: "
+                + String.join("; ", problems) + ")"));
     }
 
     /** The registry's audit trail ({@link AuditLog}: hash-chained, one line per event). */
@@ -433,7 +683,7 @@ public final class ModelRegistry {
 
     private void audit(String action, AuditLog.Subject subject, String outcome, Map<String, ?> details)
             throws IOException {
-        auditLog().append(userName(), action, subject, outcome, details);
+        auditLog().append(AuditLog.Actor.osUser(), action, subject, outcome, details);
     }
 
     private void verifyRegisteredCopy(Entry entry) throws IOException {
@@ -490,10 +740,13 @@ public final class ModelRegistry {
 
     /** A version's {@code version.json}. */
     @JsonPropertyOrder({"format", "formatVersion", "name", "version", "stage", "stageChanged", "registered",
-            "registeredBy", "source", "manifest_sha256"})
+            "registeredBy", "source", "manifest_sha256", "signed_by_key", "approved_by_key"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     private record Entry(String format, int formatVersion, String name, int version, Stage stage,
             Instant registered, Instant stageChanged, String registeredBy, String source,
-            @JsonProperty("manifest_sha256") String manifestSha256) {
+            @JsonProperty("manifest_sha256") String manifestSha256,
+            @JsonProperty(value = "signed_by_key", isRequired = OptBoolean.FALSE) String signedByKey,
+            @JsonProperty(value = "approved_by_key", isRequired = OptBoolean.FALSE) String approvedByKey) {
         Entry {
             if (!VERSION_FORMAT.equals(format)) {
                 throw new IllegalArgumentException("\"format\" is " + format + ", expected \"" + VERSION_FORMAT
@@ -510,9 +763,9 @@ public final class ModelRegistry {
         }
 
         Entry(String name, int version, Stage stage, Instant registered, Instant stageChanged, String registeredBy,
-                String source, String manifestSha256) {
+                String source, String manifestSha256, String signedByKey, String approvedByKey) {
             this(VERSION_FORMAT, FORMAT_VERSION, name, version, stage, registered, stageChanged, registeredBy,
-                    source, manifestSha256);
+                    source, manifestSha256, signedByKey, approvedByKey);
         }
     }
 
@@ -523,7 +776,8 @@ public final class ModelRegistry {
                 : Json.mapper().createObjectNode();
         Optional<ValidationRecord> latest = PackageValidations.read(pkg).latest(e.manifestSha256);
         return new ModelVersion(e.name, e.version, e.stage, e.registered, e.registeredBy, e.source,
-                e.manifestSha256, e.stageChanged, pkg, metrics, latest);
+                e.manifestSha256, e.stageChanged, pkg, metrics, latest, Optional.ofNullable(e.signedByKey),
+                Optional.ofNullable(e.approvedByKey));
     }
 
     private Path packageDir(String name, int version) {
@@ -638,12 +892,19 @@ public final class ModelRegistry {
     private <T> T withNameLock(String name, LockedAction<T> action) throws IOException {
         Path nameDir = root.resolve(name);
         Files.createDirectories(nameDir);
-        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(nameDir, k -> new ReentrantLock());
+        return withLock(nameDir, nameDir.resolve(LOCK_FILE).getFileName().toString(), action);
+    }
+
+    /** Holds the in-JVM lock keyed by {@code key} and a {@link FileLock} on {@code lockFile} beside it. */
+    private <T> T withLock(Path key, String lockFile, LockedAction<T> action) throws IOException {
+        ReentrantLock jvmLock = JVM_LOCKS.computeIfAbsent(key, k -> new ReentrantLock());
         if (jvmLock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("the registry lock for " + name + " is already held by this thread");
+            throw new IllegalStateException("the registry lock for " + key.getFileName() + " is already held by "
+                    + "this thread");
         }
         jvmLock.lock();
-        try (FileChannel channel = FileChannel.open(nameDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+        Path lockPath = Files.isDirectory(key) ? key.resolve(lockFile) : key.resolveSibling(lockFile);
+        try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
             FileLock fileLock = channel.lock();
             try {

@@ -23,10 +23,13 @@ import tools.jackson.databind.JsonNode;
  * @param path the registered copy of the package
  * @param metrics the package's {@code metrics.json} object, empty if it has none
  * @param latestValidation the newest validation record for this package's MANIFEST, if any
+ * @param signedByKey the fingerprint of the key whose signature it was registered with, where the registry required
+ *     one ({@link TrustPolicy})
+ * @param approvedByKey the fingerprint of the key that approved it for production (four eyes), where required
  */
 public record ModelVersion(String name, int version, Stage stage, Instant registered, String registeredBy,
         String source, String manifestSha256, Instant stageChanged, Path path, JsonNode metrics,
-        Optional<ValidationRecord> latestValidation) {
+        Optional<ValidationRecord> latestValidation, Optional<String> signedByKey, Optional<String> approvedByKey) {
 
     public ModelVersion {
         Objects.requireNonNull(name, "name");
@@ -34,6 +37,8 @@ public record ModelVersion(String name, int version, Stage stage, Instant regist
         Objects.requireNonNull(path, "path");
         metrics = metrics == null ? Json.mapper().createObjectNode() : metrics.deepCopy();
         latestValidation = latestValidation == null ? Optional.empty() : latestValidation;
+        signedByKey = signedByKey == null ? Optional.empty() : signedByKey;
+        approvedByKey = approvedByKey == null ? Optional.empty() : approvedByKey;
     }
 
     /** The package's {@code metrics.json} (a copy). */
