@@ -109,7 +109,7 @@ public final class AuditLog {
                 // a crash cut the last append short: it was never acknowledged, so it is cut off here
                 ch.truncate(end);
             }
-            String prev = tail.lastLine() == null ? GENESIS : Hashing.sha256(tail.lastLine());
+            String prev = tail.lastLineSha256() == null ? GENESIS : tail.lastLineSha256();
             long seq = tail.lines() + 1;
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("seq", seq);
@@ -268,8 +268,11 @@ public final class AuditLog {
         return out;
     }
 
-    /** Where the complete lines end, the last of them, and how many there are. */
-    private record Tail(long end, byte[] lastLine, long lines) {
+    /** Where the complete lines end, the SHA-256 of the last of them (null when none), and how many there are. */
+    private record Tail(long end, String lastLineSha256, long lines) {
+        static Tail of(long end, byte[] lastLine, long lines) {
+            return new Tail(end, lastLine == null ? null : Hashing.sha256(lastLine), lines);
+        }
     }
 
     /**
@@ -289,7 +292,7 @@ public final class AuditLog {
         int prevNl = lastNl < 0 ? -1 : lastIndexOf(b, lastNl, (byte) '\n');
         boolean whole = size == window;
         if (lastNl < 0 && whole) {
-            return new Tail(0, null, 0);
+            return Tail.of(0, null, 0);
         }
         if (lastNl >= 0 && (prevNl >= 0 || whole)) {
             byte[] line = java.util.Arrays.copyOfRange(b, prevNl + 1, lastNl);
@@ -300,13 +303,13 @@ public final class AuditLog {
                 // counted below
             }
             if (seq > 0) {
-                return new Tail(size - window + lastNl + 1, line, seq);
+                return Tail.of(size - window + lastNl + 1, line, seq);
             }
         }
         byte[] all = readAll(ch);
         int end = lastIndexOf(all, all.length, (byte) '\n') + 1;
         List<byte[]> lines = split(all, end);
-        return new Tail(end, lines.isEmpty() ? null : lines.get(lines.size() - 1), lines.size());
+        return Tail.of(end, lines.isEmpty() ? null : lines.get(lines.size() - 1), lines.size());
     }
 
     private static byte[] readAll(FileChannel ch) throws IOException {

@@ -902,8 +902,8 @@ public final class ModelRegistry {
             throw new IllegalStateException("the registry lock for " + key.getFileName() + " is already held by "
                     + "this thread");
         }
-        jvmLock.lock();
         Path lockPath = Files.isDirectory(key) ? key.resolve(lockFile) : key.resolveSibling(lockFile);
+        jvmLock.lock();
         try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE)) {
             FileLock fileLock = channel.lock();
