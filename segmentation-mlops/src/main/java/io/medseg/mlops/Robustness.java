@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * How a model's accuracy holds up away from clean data: the mean per-image Dice under each named
@@ -192,7 +193,7 @@ public final class Robustness {
                             String.format(Locale.ROOT, "%+.4f", f.deltaVsClean())));
                 }
             }
-            return sb.toString();
+            return sb.toString().lines().map(String::stripTrailing).collect(Collectors.joining("\n", "", "\n"));
         }
 
         /**
