@@ -39,7 +39,8 @@ import picocli.CommandLine.ParentCommand;
                 "Stores the record in PKG/validations/; exits 0 when every requirement holds, 3 when one fails.",
                 "Frames the package was trained on fail the gate unless --allow-training-data is given.",
                 "--robustness adds the mean Dice under perturbations and attacks; --min-dice-under gates on them:",
-                "  segment validate --model PKG --data DIR --min-dice 0.85 --robustness --min-dice-under noise=0.8,pgd=0.5"})
+                "  segment validate --model PKG --data DIR --min-dice 0.85 \\",
+                "      --robustness --min-dice-under noise=0.8,pgd=0.5"})
 public final class ValidateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
