@@ -31,6 +31,24 @@ public interface SegmentationModel extends AutoCloseable {
     float[] forward(float[] input, int batchSize);
 
     /**
+     * The gradient, with respect to the normalised input, of each image's cross-entropy against {@code labels}
+     * averaged over that image's pixels: the direction an adversarial attack on the input steps along
+     * ({@link io.medseg.inference.AdversarialAttack}). The network runs in inference mode, as in {@link #forward};
+     * images do not interact, so entry {@code i} of the result is the gradient of image {@code i}'s own mean loss.
+     * Thread-safe like {@link #forward}; {@code input} and {@code labels} are only read during the call.
+     *
+     * @param input {@code batchSize x H x W x C} normalised inputs
+     * @param labels {@code batchSize x H x W} class indices, each in {@code 0..numClasses-1}
+     * @return {@code batchSize x H x W x C}, the caller's
+     * @throws UnsupportedOperationException if this backend cannot differentiate its network (the message says
+     *     why)
+     */
+    default float[] inputGradient(float[] input, byte[] labels, int batchSize) {
+        throw new UnsupportedOperationException("the " + backendName() + " backend gives no gradient of the loss "
+                + "with respect to the input (adversarial attacks need one; the tensorflow backend has it)");
+    }
+
+    /**
      * Adds the training graph for this loss and optimiser. One session per model at a time; closing it keeps the
      * trained weights in the model.
      */

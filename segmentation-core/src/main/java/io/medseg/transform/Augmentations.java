@@ -338,6 +338,65 @@ public final class Augmentations {
         return withPixels(sample, px);
     }
 
+    /** Multiplies every image intensity by {@code factor}. */
+    public static Sample intensityScale(Sample sample, double factor) {
+        if (!(factor > 0) || !Double.isFinite(factor)) {
+            throw new IllegalArgumentException("intensity scale must be positive and finite: " + factor);
+        }
+        float[] px = sample.image().toArray();
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) (px[i] * factor);
+        }
+        return withPixels(sample, px);
+    }
+
+    /**
+     * Adds independent Gaussian noise to every image value, of standard deviation {@code sigmaFraction} times the
+     * image's intensity range (maximum minus minimum, over all channels), drawn from {@code random}.
+     */
+    public static Sample gaussianNoise(Sample sample, double sigmaFraction, RandomGenerator random) {
+        if (!(sigmaFraction >= 0 && sigmaFraction <= 1)) {
+            throw new IllegalArgumentException("noise sigma fraction must be in [0, 1]: " + sigmaFraction);
+        }
+        float[] px = sample.image().toArray();
+        float[] bounds = minMax(px);
+        double sigma = sigmaFraction * ((double) bounds[1] - bounds[0]);
+        if (!(sigma > 0)) {
+            return sample;
+        }
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (float) (px[i] + sigma * random.nextGaussian());
+        }
+        return withPixels(sample, px);
+    }
+
+    /**
+     * Blurs each image channel with a Gaussian of standard deviation {@code sigmaPixels} (kernel radius
+     * ceil(3 sigma), separable, edges clamped); the mask is kept.
+     */
+    public static Sample gaussianBlur(Sample sample, double sigmaPixels) {
+        if (!(sigmaPixels > 0 && sigmaPixels <= 1000)) {
+            throw new IllegalArgumentException("blur sigma must be in (0, 1000] pixels: " + sigmaPixels);
+        }
+        Image img = sample.image();
+        int h = img.height();
+        int w = img.width();
+        int c = img.channels();
+        float[] px = img.toArray();
+        double[] kernel = gaussianKernel(sigmaPixels);
+        double[] plane = new double[h * w];
+        for (int ch = 0; ch < c; ch++) {
+            for (int i = 0; i < plane.length; i++) {
+                plane[i] = px[i * c + ch];
+            }
+            blur(plane, h, w, kernel);
+            for (int i = 0; i < plane.length; i++) {
+                px[i * c + ch] = (float) plane[i];
+            }
+        }
+        return withPixels(sample, px);
+    }
+
     /**
      * The {@code height x width} window whose top-left corner is at {@code (top, left)} of the sample; the window
      * may reach outside the sample (negative {@code top}/{@code left} included), where image pixels take the
@@ -493,12 +552,7 @@ public final class Augmentations {
 
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
-            double f = min + (max - min) * random.nextDouble();
-            float[] px = sample.image().toArray();
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (float) (px[i] * f);
-            }
-            return withPixels(sample, px);
+            return intensityScale(sample, min + (max - min) * random.nextDouble());
         }
     }
 
@@ -511,17 +565,7 @@ public final class Augmentations {
 
         @Override
         public Sample apply(Sample sample, RandomGenerator random) {
-            double fraction = maxSigmaFraction * random.nextDouble();
-            float[] px = sample.image().toArray();
-            float[] bounds = minMax(px);
-            double sigma = fraction * ((double) bounds[1] - bounds[0]);
-            if (!(sigma > 0)) {
-                return sample;
-            }
-            for (int i = 0; i < px.length; i++) {
-                px[i] = (float) (px[i] + sigma * random.nextGaussian());
-            }
-            return withPixels(sample, px);
+            return gaussianNoise(sample, maxSigmaFraction * random.nextDouble(), random);
         }
     }
 

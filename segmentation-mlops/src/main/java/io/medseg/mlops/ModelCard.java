@@ -5,6 +5,7 @@ import io.medseg.model.UNetSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import tools.jackson.databind.JsonNode;
 
@@ -114,6 +115,47 @@ final class ModelCard {
                 + "different contrast (another sequence) does.\n");
         md.append("- Metrics from a handful of patients are a small sample: treat them as an estimate with wide "
                 + "uncertainty.\n");
+        return md.toString();
+    }
+
+    // ---------------------------------------------------------------- robustness
+
+    /**
+     * The card's robustness section: the figures of a {@code segment validate --robustness} run and its thresholds.
+     * The card itself is sealed by the package's MANIFEST when the package is exported, before any validation, so
+     * this section is written beside the validation record that holds the figures ({@link Robustness.Report}).
+     */
+    static String robustnessSection(Robustness.Report report, String modelName, List<String> patients,
+            Map<String, Boolean> verdicts) {
+        StringBuilder md = new StringBuilder();
+        md.append("## Robustness\n\n");
+        md.append("Model ").append(modelName).append(", measured by `segment validate --robustness` on ")
+                .append(report.frames()).append(" frames of patients ").append(String.join(", ", patients))
+                .append(". Perturbations change the raw image before fitting and normalisation (geometric ones move "
+                        + "the label with it); attacks change the normalised network input within an L-infinity "
+                        + "budget in normalised-intensity units, raising the cross-entropy against the reference "
+                        + "label. Noise is seeded (").append(report.noiseSeed()).append(").\n\n");
+        md.append("| perturbation | parameter | Dice, mean per image | vs clean |\n|---|---|---|---|\n");
+        md.append("| clean | - | ").append(Robustness.format(report.cleanDiceMean())).append(" | |\n");
+        for (Robustness.Figure f : report.figures()) {
+            md.append("| ").append(f.name()).append(" | ").append(f.parameter()).append(" | ");
+            if (f.diceMean() == null) {
+                md.append("not available: ").append(f.unavailable()).append(" | |\n");
+            } else {
+                md.append(Robustness.format(f.diceMean())).append(" | ")
+                        .append(String.format(Locale.ROOT, "%+.4f", f.deltaVsClean())).append(" |\n");
+            }
+        }
+        if (!report.minDiceUnder().isEmpty()) {
+            md.append("\n| threshold | required Dice | worst measured | verdict |\n|---|---|---|---|\n");
+            for (Map.Entry<String, Double> t : report.minDiceUnder().entrySet()) {
+                OptionalDouble worst = report.worst(t.getKey());
+                md.append("| ").append(t.getKey()).append(" | >= ").append(number(t.getValue())).append(" | ")
+                        .append(worst.isPresent() ? Robustness.format(worst.getAsDouble()) : "not measured")
+                        .append(" | ").append(Boolean.TRUE.equals(verdicts.get(t.getKey())) ? "PASS" : "FAIL")
+                        .append(" |\n");
+            }
+        }
         return md.toString();
     }
 

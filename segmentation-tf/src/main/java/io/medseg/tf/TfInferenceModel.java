@@ -39,6 +39,8 @@ final class TfInferenceModel implements SegmentationModel {
     private final Precision precision;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final FirstRuns firstRuns;
+    /** Guarded by the write lock of {@link #lock}; built on first use. */
+    private InputGradientGraph inputGradient;
     private boolean closed;
 
     private TfInferenceModel(Path source, ModelFiles.Description description, SavedModelBundle bundle,
@@ -128,6 +130,36 @@ final class TfInferenceModel implements SegmentationModel {
             }
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc} The gradient graph is added to this model's graph on first use (under the write lock, so no
+     * call runs while the graph grows) and runs under the read lock, like {@link #forward}.
+     */
+    @Override
+    public float[] inputGradient(float[] data, byte[] labels, int batchSize) {
+        InputGradientGraph g = inputGradientGraph();
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return g.run(session, firstRuns, data, labels, batchSize);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private InputGradientGraph inputGradientGraph() {
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            if (inputGradient == null) {
+                inputGradient = InputGradientGraph.build(bundle.graph(), spec(), input,
+                        InputGradientGraph.logitsOf(output));
+            }
+            return inputGradient;
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

@@ -41,6 +41,8 @@ final class TfSegmentationModel implements SegmentationModel {
     private final FirstRuns firstRuns;
     private TfTrainingSession openTraining;
     private int trainingGraphs;
+    /** Guarded by the write lock of {@link #lock}; built on first use. */
+    private InputGradientGraph inputGradient;
     private boolean closed;
 
     TfSegmentationModel(UNetSpec spec, long seed, Precision precision) {
@@ -109,6 +111,36 @@ final class TfSegmentationModel implements SegmentationModel {
             }
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc} The gradient graph is added to this model's graph on first use (under the write lock, so no
+     * call runs while the graph grows) and runs under the read lock, like {@link #forward}.
+     */
+    @Override
+    public float[] inputGradient(float[] data, byte[] labels, int batchSize) {
+        InputGradientGraph g = inputGradientGraph();
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return g.run(session, firstRuns, data, labels, batchSize);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private InputGradientGraph inputGradientGraph() {
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            if (inputGradient == null) {
+                inputGradient = InputGradientGraph.build(graph, spec(), net.input().asOutput(),
+                        net.inferenceLogits());
+            }
+            return inputGradient;
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

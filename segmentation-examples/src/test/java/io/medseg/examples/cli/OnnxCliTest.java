@@ -119,4 +119,96 @@ class OnnxCliTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("model.onnx").contains("segment export --onnx");
     }
+
+    @Test
+    @Order(6)
+    void validateRobustnessMeasuresEveryFigureStoresItAndGatesOnTheThresholds() throws Exception {
+        Path copy = tmp.resolve("robust-pkg");
+        copyTree(pkg, copy);
+        CliRun r = CliRun.of("validate", "--model", copy.toString(), "--data", data.toString(), "--patients",
+                "SCD0000301", "--min-dice", "0", "--samples", "2", "--warmup", "0", "--robustness", "--pgd-steps", "3",
+                "--min-dice-under", "noise=0,pgd=0,rotation=1");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).anyMatch(l -> l.startsWith("dice_under_noise") && l.endsWith("PASS"))
+                .anyMatch(l -> l.startsWith("dice_under_pgd") && l.endsWith("PASS"))
+                .anyMatch(l -> l.startsWith("dice_under_rotation") && l.endsWith("FAIL"));
+        for (String name : List.of("clean", "noise0.02", "noise0.05", "noise0.1", "scale0.5", "scale2", "gamma0.7",
+                "gamma1.5", "rotate-10", "rotate+10", "blur", "fgsm0.01", "fgsm0.03", "pgd")) {
+            assertThat(lines).as(name).anyMatch(l -> l.matches(java.util.regex.Pattern.quote(name)
+                    + " .* [01]\\.\\d{4}( +[+-][01]\\.\\d{4})?"));
+        }
+        assertThat(r.out()).contains("VALIDATION FAILED").doesNotContain("not available");
+
+        Path record;
+        try (java.util.stream.Stream<Path> files = Files.list(copy.resolve("validations"))) {
+            record = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElseThrow();
+        }
+        io.medseg.mlops.Robustness.Report report = io.medseg.mlops.registry.ValidationRecord.read(record).robustness()
+                .orElseThrow();
+        assertThat(report.frames()).isEqualTo(20);
+        assertThat(report.figures()).hasSize(13);
+        assertThat(report.minDiceUnder()).containsEntry("rotation", 1.0).containsEntry("pgd", 0.0);
+        io.medseg.mlops.Robustness.Figure pgd = report.figures().get(12);
+        assertThat(pgd.name()).isEqualTo("pgd");
+        assertThat(pgd.epsilon()).isEqualTo(0.03);
+        assertThat(pgd.steps()).isEqualTo(3);
+        assertThat(pgd.stepSize()).isEqualTo(0.0075);
+        assertThat(pgd.diceMean()).isNotNull();
+        assertThat(pgd.deltaVsClean()).isEqualTo(pgd.diceMean() - report.cleanDiceMean());
+        Map<String, Object> rec = TestJson.object(Files.readString(record));
+        assertThat(TestJson.array(TestJson.getObject(rec, "robustness").get("figures"))).hasSize(13);
+        // the package's MANIFEST is untouched: the record still validates it, and the card section sits beside it
+        assertThat(rec.get("manifest_sha256")).isEqualTo(PackageManifest.sha256(copy));
+        Path card = io.medseg.mlops.registry.ValidationGate.robustnessCardFile(record);
+        assertThat(r.out()).contains("model card robustness section: " + card);
+        assertThat(Files.readString(card)).startsWith("## Robustness").contains("| pgd | eps 0.03, 3 steps of 0.0075 |")
+                .contains("| rotation | >= 1 |").contains("| FAIL |");
+    }
+
+    @Test
+    @Order(7)
+    void onTheOnnxBackendPerturbationsAreMeasuredAndAnAttackThresholdFailsSayingWhy() throws Exception {
+        Path copy = tmp.resolve("robust-onnx-pkg");
+        copyTree(pkg, copy);
+        CliRun r = CliRun.of("validate", "--model", copy.toString(), "--data", data.toString(), "--patients",
+                "SCD0000301", "--min-dice", "0", "--samples", "2", "--warmup", "0", "--backend", "onnx",
+                "--min-dice-under", "blur=0,fgsm=0");
+        assertThat(r.exitCode()).as(r.err()).isEqualTo(3);
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).anyMatch(l -> l.startsWith("dice_under_blur") && l.endsWith("PASS"))
+                .anyMatch(l -> l.startsWith("dice_under_fgsm") && l.contains("NaN") && l.endsWith("FAIL"))
+                .anyMatch(l -> l.matches("noise0\\.05 .* [01]\\.\\d{4} +[+-][01]\\.\\d{4}"))
+                .anyMatch(l -> l.startsWith("pgd ") && l.contains("not available: the onnx backend gives no gradient"));
+        assertThat(r.out()).contains("dice_under_fgsm FAILS, not measured: fgsm0.01: the onnx backend gives no "
+                + "gradient");
+    }
+
+    @Test
+    @Order(8)
+    void anUnknownRobustnessNameIsOneUsageErrorListingTheKnownNames() {
+        CliRun r = CliRun.of("validate", "--model", pkg.toString(), "--data", data.toString(), "--min-dice", "0",
+                "--min-dice-under", "nosie=0.5");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("unknown perturbation or attack 'nosie'").contains("noise0.02, noise")
+                .contains("rotation").contains("fgsm0.01").contains("pgd");
+        assertThat(r.err().lines().count()).isEqualTo(1);
+        CliRun bad = CliRun.of("validate", "--model", pkg.toString(), "--data", data.toString(), "--min-dice", "0",
+                "--min-dice-under", "noise");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--min-dice-under takes NAME=D");
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package io.medseg.mlops.registry;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.medseg.data.DataFormat;
@@ -17,12 +18,17 @@ import io.medseg.mlops.EvaluationReport;
 import io.medseg.mlops.Latency;
 import io.medseg.mlops.ModelPackage;
 import io.medseg.mlops.PackageManifest;
+import io.medseg.mlops.Robustness;
 import io.medseg.mlops.TrainingOverlap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -59,6 +65,11 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
         int warmup, int samples, boolean allowTrainingData) {
     /** The requirement that no scored image was training data: the number of such images, at most 0. */
     public static final String OVERLAP_REQUIREMENT = TrainingOverlap.JSON_KEY;
+    /**
+     * The prefix of a robustness requirement's name: {@code dice_under_noise} requires the worst mean Dice under the
+     * noise perturbations to be at least its threshold ({@link Robustness}).
+     */
+    public static final String ROBUSTNESS_REQUIREMENT_PREFIX = "dice_under_";
 
     public ValidationGate {
         minDice = minDice == null ? OptionalDouble.empty() : minDice;
@@ -100,13 +111,33 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
      * What the gate found, and where its record is.
      *
      * @param overlap which images were training data; empty when the package records no training data
+     * @param robustness the robustness figures, when they were measured
      */
     public record Result(boolean passed, List<Verdict> verdicts, EvaluationReport report, Latency latency,
-            Path recordFile, Optional<TrainingOverlap> overlap) {
+            Path recordFile, Optional<TrainingOverlap> overlap, Optional<Robustness.Report> robustness) {
         public Result {
             verdicts = List.copyOf(verdicts);
             overlap = overlap == null ? Optional.empty() : overlap;
+            robustness = robustness == null ? Optional.empty() : robustness;
         }
+
+        /** A result without robustness figures. */
+        public Result(boolean passed, List<Verdict> verdicts, EvaluationReport report, Latency latency,
+                Path recordFile, Optional<TrainingOverlap> overlap) {
+            this(passed, verdicts, report, latency, recordFile, overlap, Optional.empty());
+        }
+
+        /** The model card's robustness section written beside the record, when robustness was measured. */
+        public Optional<Path> robustnessCard() {
+            return robustness.map(r -> robustnessCardFile(recordFile));
+        }
+    }
+
+    /** Where the model card's robustness section of the record {@code recordFile} is written. */
+    public static Path robustnessCardFile(Path recordFile) {
+        String name = recordFile.getFileName().toString();
+        String base = name.endsWith(".json") ? name.substring(0, name.length() - ".json".length()) : name;
+        return recordFile.resolveSibling(base + ".robustness.md");
     }
 
     /** The data a record was measured on. */
@@ -121,13 +152,13 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
     /** The record as written; {@link ValidationRecord} reads it. */
     @JsonPropertyOrder({"format", "formatVersion", "manifest_sha256", "model", "passed", "created", "requirements",
             "data", "overlap_with_training", "allowed_training_data", "inference", "precision", "metrics", "latency",
-            "environment"})
+            "robustness", "environment"})
     record RecordJson(String format, int formatVersion, @JsonProperty("manifest_sha256") String manifestSha256,
             String model, boolean passed, String created, List<RequirementJson> requirements, DataUsed data,
             @JsonProperty("overlap_with_training") TrainingOverlap.Summary overlapWithTraining,
             @JsonProperty("allowed_training_data") boolean allowedTrainingData,
             String inference, String precision, EvaluationReport.Document metrics, Latency.Summary latency,
-            Environment environment) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) Robustness.Report robustness, Environment environment) {
     }
 
     /**
@@ -168,7 +199,22 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
     public Result validate(ModelPackage pkg, Segmenter segmenter, SegmentationDataset data, DataManifest dataManifest,
             Optional<TrainingOverlap> overlap, String inference, Environment environment, Consumer<String> notices)
             throws IOException {
+        return validate(pkg, segmenter, data, dataManifest, overlap, inference, environment, Optional.empty(),
+                notices);
+    }
+
+    /**
+     * Measures {@code segmenter} on {@code data} as the other {@code validate} methods do and, when
+     * {@code robustness} is given, its mean Dice under that plan's perturbations and attacks ({@link Robustness}):
+     * each threshold of the plan becomes a requirement {@code dice_under_<name>} ({@code >=}, on the worst figure
+     * it names; one that could not be measured fails), the figures go into the record under {@code "robustness"},
+     * and the model card's robustness section is written beside the record ({@link #robustnessCardFile}).
+     */
+    public Result validate(ModelPackage pkg, Segmenter segmenter, SegmentationDataset data, DataManifest dataManifest,
+            Optional<TrainingOverlap> overlap, String inference, Environment environment,
+            Optional<Robustness.Plan> robustness, Consumer<String> notices) throws IOException {
         Objects.requireNonNull(pkg, "pkg");
+        Objects.requireNonNull(robustness, "robustness");
         Objects.requireNonNull(overlap, "overlap");
         List<Image> images = data.samples().stream().map(Sample::image).toList();
         List<Mask> predicted = segmenter.predictAll(images);
@@ -192,6 +238,17 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
             double v = report.document().hd95MmMean().orElse(Double.NaN);
             verdicts.add(new Verdict("hd95_mm_mean", "<=", maxHd95Mm.getAsDouble(), v, v <= maxHd95Mm.getAsDouble()));
         }
+        Optional<Robustness.Report> robust = robustness.map(plan -> Robustness.measure(segmenter, data.samples(),
+                plan, notices));
+        Map<String, Boolean> robustVerdicts = new LinkedHashMap<>();
+        if (robust.isPresent()) {
+            for (Map.Entry<String, Double> t : robust.get().minDiceUnder().entrySet()) {
+                double worst = robust.get().worst(t.getKey()).orElse(Double.NaN);
+                boolean ok = worst >= t.getValue() && robust.get().unavailable(t.getKey()).isEmpty();
+                robustVerdicts.put(t.getKey(), ok);
+                verdicts.add(new Verdict(ROBUSTNESS_REQUIREMENT_PREFIX + t.getKey(), ">=", t.getValue(), worst, ok));
+            }
+        }
         if (overlap.isPresent() && !allowTrainingData) {
             int n = overlap.get().images();
             verdicts.add(new Verdict(OVERLAP_REQUIREMENT, "<=", 0, n, n == 0));
@@ -203,10 +260,15 @@ public record ValidationGate(OptionalDouble minDice, OptionalDouble maxP95Ms, Op
                 pkg.manifestSha256(), pkg.name(), passed, Instant.now().toString(), requirements,
                 new DataUsed(dataManifest.root(), dataManifest.aggregateSha256(), data.size(), data.patients()),
                 overlap.map(TrainingOverlap::summary).orElse(null), allowTrainingData, inference,
-                segmenter.model().precision().label(), report.document().withoutImages(), latency.summary(), environment);
+                segmenter.model().precision().label(), report.document().withoutImages(), latency.summary(),
+                robust.orElse(null), environment);
         String stamp = Instant.now().toString().replace(':', '-');
         Path file = pkg.dir().resolve(PackageManifest.VALIDATIONS_DIR).resolve("validation-" + stamp + ".json");
         Json.writeFile(file, record);
-        return new Result(passed, verdicts, report, latency, file, overlap);
+        if (robust.isPresent()) {
+            Files.writeString(robustnessCardFile(file), robust.get().cardSection(pkg.name(), data.patients(),
+                    robustVerdicts), StandardCharsets.UTF_8);
+        }
+        return new Result(passed, verdicts, report, latency, file, overlap, robust);
     }
 }

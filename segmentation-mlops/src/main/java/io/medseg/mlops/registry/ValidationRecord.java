@@ -7,6 +7,7 @@ import io.medseg.data.DataFormatException;
 import io.medseg.io.Json;
 import io.medseg.io.TextFields;
 import io.medseg.mlops.Hashing;
+import io.medseg.mlops.Robustness;
 import io.medseg.mlops.TrainingOverlap;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -115,6 +116,24 @@ public record ValidationRecord(Path file, String manifestSha256, boolean passed,
     public Precision precision() {
         JsonNode v = json.get("precision");
         return v == null || !v.isString() ? Precision.FP32 : Precision.parse(v.asString());
+    }
+
+    /**
+     * The robustness figures and thresholds ({@code "robustness"}, written by {@code segment validate --robustness});
+     * empty in a record without them, as all records written before robustness was measured are.
+     *
+     * @throws IllegalArgumentException when the record's {@code "robustness"} is not of that shape
+     */
+    public Optional<Robustness.Report> robustness() {
+        JsonNode v = json.get("robustness");
+        if (v == null || v.isNull()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Json.mapper().treeToValue(v, Robustness.Report.class));
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException(file + ": malformed \"robustness\": " + Json.describe(e), e);
+        }
     }
 
     /** Whether the gate was told to pass also on training data; false in records that do not say. */
