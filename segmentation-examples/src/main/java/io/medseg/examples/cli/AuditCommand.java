@@ -76,12 +76,17 @@ public final class AuditCommand implements Callable<Integer> {
                         && !(actor.length() >= 8 && key.startsWith(actor))) {
                     continue;
                 }
+                // an event about a trusted key (no model) names the key
+                String about = s.path("name").asString("");
+                if (about.isEmpty() && e.path("details").has("key_name")) {
+                    about = "key " + e.path("details").path("key_name").asString();
+                }
                 parent.root.out().printf("%5d  %s  %-10s %-18s %-8s %s%s%s%n", e.path("seq").asLong(),
                         e.path("time").asString(), e.path("actor").asString(), e.path("action").asString(),
-                        e.path("outcome").asString(), s.path("name").asString(""),
+                        e.path("outcome").asString(), about,
                         s.path("version").isNull() || s.path("version").isMissingNode() ? ""
                                 : " " + s.path("version").asInt(),
-                        key.isEmpty() ? "" : "  key " + key.substring(0, Math.min(16, key.length())));
+                        key.isEmpty() ? "" : "  by key " + key.substring(0, Math.min(16, key.length())));
             }
             return 0;
         }
