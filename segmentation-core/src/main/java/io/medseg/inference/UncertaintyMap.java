@@ -36,11 +36,23 @@ public final class UncertaintyMap {
     private final double score;
 
     /**
-     * A map from per-pixel values, row-major at {@code height x width}; the arrays are the map's from now on.
+     * A map of per-pixel values computed elsewhere (row-major at {@code height x width}, copied), e.g. by another
+     * runtime, with its score against {@code mask}.
      *
      * @param passes how many network passes the mean and variance were taken over (at least 1)
      * @param mask the prediction the score refers to, of the same size
+     * @throws IllegalArgumentException if a map or the mask does not have the size, or {@code passes < 1}
      */
+    public static UncertaintyMap of(int height, int width, float[] entropy, float[] variance, int passes,
+            Mask mask) {
+        if (mask.height() != height || mask.width() != width) {
+            throw new IllegalArgumentException("a " + mask.height() + "x" + mask.width() + " mask for maps of "
+                    + height + "x" + width);
+        }
+        return new UncertaintyMap(height, width, entropy.clone(), variance.clone(), passes, mask);
+    }
+
+    /** As {@link #of}, the arrays the map's from now on. */
     UncertaintyMap(int height, int width, float[] entropy, float[] variance, int passes, Mask mask) {
         if (entropy.length != height * width || variance.length != height * width) {
             throw new IllegalArgumentException("maps of " + entropy.length + " and " + variance.length
