@@ -28,7 +28,7 @@ import picocli.CommandLine.ParentCommand;
         description = {"Score a saved model on labelled frames: Dice per image, per patient, mean and global.",
                 "Says how many of the frames were the model's training data (by file content).",
                 "With --json prints one JSON object (schema in docs/data-formats.md).",
-                "With --uncertainty also scores how uncertain each prediction is (docs/getting-started.md)."})
+                "With --uncertainty also scores how uncertain each prediction is (docs/getting-started.md, Uncertainty)."})
 public final class EvaluateCommand implements Callable<Integer> {
     @ParentCommand
     SegmentCommand root;
