@@ -49,6 +49,28 @@ public interface SegmentationModel extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #forwardWithDropout} works: whether this model can run its network with dropout active at
+     * inference, for Monte-Carlo dropout. False unless a backend says otherwise.
+     */
+    default boolean supportsDropoutSampling() {
+        return false;
+    }
+
+    /**
+     * As {@link #forward}, but with the spec's dropout active as in training (each unit dropped with probability
+     * {@code spec().dropout()}, the others scaled up) and everything else as in inference: one sample of
+     * Monte-Carlo dropout, drawn from {@code seed} (the same seed, the same sample).
+     *
+     * @throws UnsupportedOperationException if this model cannot ({@link #supportsDropoutSampling}); the message
+     *     says why
+     */
+    default float[] forwardWithDropout(float[] input, int batchSize, long seed) {
+        throw new UnsupportedOperationException("this " + backendName() + " model cannot run its network with "
+                + "dropout active at inference (its inference network has no dropout): only test-time augmentation "
+                + "gives it an uncertainty");
+    }
+
+    /**
      * Adds the training graph for this loss and optimiser. One session per model at a time; closing it keeps the
      * trained weights in the model.
      */

@@ -20,6 +20,14 @@ import java.util.Objects;
  * between the calling thread and a small pool of daemon threads, and {@link #predictAll} overlaps it with the
  * network; results and their order are the same as one thread doing every step in turn would give. Nothing needs
  * closing: the pool's threads end on their own when idle.
+ *
+ * <p>Uncertainty: {@link #withUncertainty()} makes {@link #predictBatch} and {@link #predictWithProbabilities}
+ * return predictions with an {@link UncertaintyMap} (entropy of the mean over the test-time augmentation passes,
+ * variance across them, a per-image score); {@link #withMonteCarloDropout} adds dropout samples to the passes where
+ * the model can run its network with dropout active ({@link SegmentationModel#supportsDropoutSampling}). A saved
+ * model of the TensorFlow or ONNX backend is an inference network without dropout, so for it only test-time
+ * augmentation gives the passes: with {@link TestTimeAugmentation#NONE} there is one pass, the entropy is that of its
+ * softmax and the variance is 0.
  */
 public final class Segmenter {
     /** Images per network call in {@link #predictAll}. */
@@ -29,12 +37,16 @@ public final class Segmenter {
     /** Input arrays up to this many floats are kept with their thread for its next call. */
     private static final int MAX_KEPT_INPUT = 1 << 22;
     private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
+    /** Seed of the first Monte-Carlo dropout sample; sample {@code s} uses this plus {@code s}. */
+    static final long DROPOUT_SEED = 0x5EED_D00DL;
 
     private final SegmentationModel model;
     private final UNetSpec spec;
     private final InputFitter fitter;
     private final PostProcessing postProcessing;
     private final TestTimeAugmentation tta;
+    private final boolean uncertainty;
+    private final int dropoutSamples;
 
     /** A segmenter that returns masks exactly as the network predicts them, one pass per image. */
     public Segmenter(SegmentationModel model) {
@@ -42,21 +54,87 @@ public final class Segmenter {
     }
 
     public Segmenter(SegmentationModel model, PostProcessing postProcessing, TestTimeAugmentation tta) {
+        this(model, postProcessing, tta, false, 0);
+    }
+
+    private Segmenter(SegmentationModel model, PostProcessing postProcessing, TestTimeAugmentation tta,
+            boolean uncertainty, int dropoutSamples) {
         this.model = Objects.requireNonNull(model, "model");
         this.spec = model.spec();
         this.fitter = new InputFitter(spec);
         this.postProcessing = Objects.requireNonNull(postProcessing, "postProcessing");
         this.tta = Objects.requireNonNull(tta, "tta");
+        this.uncertainty = uncertainty;
+        this.dropoutSamples = dropoutSamples;
     }
 
     /** The same model with other post-processing. */
     public Segmenter withPostProcessing(PostProcessing newPostProcessing) {
-        return new Segmenter(model, newPostProcessing, tta);
+        return new Segmenter(model, newPostProcessing, tta, uncertainty, dropoutSamples);
     }
 
     /** The same model with other test-time augmentation. */
     public Segmenter withTestTimeAugmentation(TestTimeAugmentation newTta) {
-        return new Segmenter(model, postProcessing, newTta);
+        return new Segmenter(model, postProcessing, newTta, uncertainty, dropoutSamples);
+    }
+
+    /**
+     * The same segmenter, its {@link #predictBatch} and {@link #predictWithProbabilities} predictions carrying an
+     * {@link Prediction#uncertainty() uncertainty map}. Masks and probabilities are the same as without it.
+     */
+    public Segmenter withUncertainty() {
+        return new Segmenter(model, postProcessing, tta, true, dropoutSamples);
+    }
+
+    /** The same segmenter without uncertainty maps. */
+    public Segmenter withoutUncertainty() {
+        return new Segmenter(model, postProcessing, tta, false, dropoutSamples);
+    }
+
+    /**
+     * The same segmenter with Monte-Carlo dropout: every test-time augmentation pass is run {@code samples} times
+     * with the spec's dropout active, and the probabilities (and the uncertainty) are taken over all of them.
+     * {@code 0} turns it off. The samples are drawn from fixed seeds, so a prediction is reproducible.
+     *
+     * @throws IllegalArgumentException if {@code samples} is negative, or positive for a spec without dropout
+     * @throws UnsupportedOperationException if {@code samples} is positive and the model cannot run its network
+     *     with dropout active ({@link SegmentationModel#supportsDropoutSampling}), e.g. a saved model, whose
+     *     inference network has no dropout
+     */
+    public Segmenter withMonteCarloDropout(int samples) {
+        if (samples < 0) {
+            throw new IllegalArgumentException("Monte-Carlo dropout samples must be 0 or more, got " + samples);
+        }
+        if (samples > 0 && !(spec.dropout() > 0)) {
+            throw new IllegalArgumentException("Monte-Carlo dropout needs a model with dropout; this model's spec "
+                    + "has dropout " + spec.dropout());
+        }
+        if (samples > 0 && !model.supportsDropoutSampling()) {
+            throw new UnsupportedOperationException("this " + model.backendName() + " model cannot run its network "
+                    + "with dropout active at inference, so Monte-Carlo dropout is not available for it; test-time "
+                    + "augmentation still gives an uncertainty");
+        }
+        return new Segmenter(model, postProcessing, tta, uncertainty, samples);
+    }
+
+    /** Whether predictions carry an uncertainty map ({@link #withUncertainty()}). */
+    public boolean computesUncertainty() {
+        return uncertainty;
+    }
+
+    /** Monte-Carlo dropout samples per test-time augmentation pass; 0 when off. */
+    public int monteCarloSamples() {
+        return dropoutSamples;
+    }
+
+    /** Network passes per image: test-time augmentation variants times Monte-Carlo dropout samples (at least 1). */
+    public int passes() {
+        return variants() * Math.max(1, dropoutSamples);
+    }
+
+    /** {@link #predictWithProbabilities} with an uncertainty map, whether or not this segmenter computes them. */
+    public Prediction predictWithUncertainty(Image image) {
+        return (uncertainty ? this : withUncertainty()).predictWithProbabilities(image);
     }
 
     /** The model this segmenter runs. */
@@ -224,12 +302,32 @@ public final class Segmenter {
         float[] input = reusableInput(n * inputSize());
         boolean parallel = parallel(n);
         prepare(images, input, parallel);
-        float[] probs = forward(input, n);
         int netPer = netSize();
         int k = spec.numClasses();
         Prediction[] out = new Prediction[n];
-        Workers.forEach(n, parallel,
-                i -> out[i] = new Prediction(mask(images.get(i), probs, i * netPer), k, fitter, probs, i * netPer));
+        if (!uncertainty) {
+            float[] probs = forward(input, n);
+            Workers.forEach(n, parallel, i -> out[i] = new Prediction(mask(images.get(i), probs, i * netPer), k,
+                    fitter, probs, i * netPer, null));
+            return new ArrayList<>(Arrays.asList(out));
+        }
+        int hw = spec.inputHeight() * spec.inputWidth();
+        float[] variance = new float[n * hw];
+        float[] probs = forwardPasses(input, n, variance);
+        int passes = passes();
+        Workers.forEach(n, parallel, i -> {
+            Image image = images.get(i);
+            Mask mask = mask(image, probs, i * netPer);
+            float[] entropy = new float[hw];
+            for (int p = 0; p < hw; p++) {
+                entropy[p] = UncertaintyMap.entropy(probs, i * netPer + p * k, k);
+            }
+            int h = image.height();
+            int w = image.width();
+            UncertaintyMap map = new UncertaintyMap(h, w, fitter.pixelMapToImage(entropy, 0, h, w, 0f),
+                    fitter.pixelMapToImage(variance, i * hw, h, w, 0f), passes, mask);
+            out[i] = new Prediction(mask, k, fitter, probs, i * netPer, map);
+        });
         return new ArrayList<>(Arrays.asList(out));
     }
 
@@ -246,7 +344,14 @@ public final class Segmenter {
     }
 
     private float[] forward(float[] input, int n) {
-        return tta == TestTimeAugmentation.NONE ? model.forward(input, n) : forwardAugmented(input, n);
+        return tta == TestTimeAugmentation.NONE && dropoutSamples == 0 ? model.forward(input, n)
+                : forwardPasses(input, n, null);
+    }
+
+    /** Test-time augmentation variants per image: {@link TestTimeAugmentation#FLIPS} at most on a non-square input. */
+    private int variants() {
+        return spec.inputHeight() == spec.inputWidth() ? tta.passes()
+                : Math.min(tta.passes(), TestTimeAugmentation.FLIPS.passes());
     }
 
     /** Whether a batch of {@code n} has enough per-image work to share between threads. */
@@ -278,39 +383,75 @@ public final class Segmenter {
         return fresh;
     }
 
-    /** Runs every variant of every image as one batch and averages the mapped-back probabilities. */
-    private float[] forwardAugmented(float[] input, int n) {
+    /**
+     * Runs every variant of every image as one batch (once per Monte-Carlo dropout sample, when on) and averages the
+     * mapped-back probabilities over all passes. With {@code varianceOut} (one value per network pixel of each
+     * image) also writes there the variance across the passes of each class probability, averaged over the classes.
+     */
+    private float[] forwardPasses(float[] input, int n, float[] varianceOut) {
         int h = spec.inputHeight();
         int w = spec.inputWidth();
         int c = spec.inputChannels();
         int k = spec.numClasses();
-        int variants = h == w ? tta.passes() : Math.min(tta.passes(), TestTimeAugmentation.FLIPS.passes());
+        int variants = variants();
+        int samples = Math.max(1, dropoutSamples);
         int per = h * w * c;
-        float[] batch = new float[n * variants * per];
-        for (int i = 0; i < n; i++) {
-            for (int v = 0; v < variants; v++) {
-                int base = (i * variants + v) * per;
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        int dst = base + TestTimeAugmentation.map(v, y, x, h, w) * c;
-                        System.arraycopy(input, i * per + (y * w + x) * c, batch, dst, c);
+        float[] batch = input;
+        if (variants > 1) {
+            batch = new float[n * variants * per];
+            for (int i = 0; i < n; i++) {
+                for (int v = 0; v < variants; v++) {
+                    int base = (i * variants + v) * per;
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            int dst = base + TestTimeAugmentation.map(v, y, x, h, w) * c;
+                            System.arraycopy(input, i * per + (y * w + x) * c, batch, dst, c);
+                        }
                     }
                 }
             }
         }
-        float[] out = model.forward(batch, n * variants);
+        float[][] outs = new float[samples][];
+        for (int s = 0; s < samples; s++) {
+            outs[s] = dropoutSamples == 0 ? model.forward(batch, n * variants)
+                    : model.forwardWithDropout(batch, n * variants, DROPOUT_SEED + s);
+        }
         int perOut = h * w * k;
         float[] mean = new float[n * perOut];
-        float scale = 1f / variants;
+        float scale = 1f / (variants * samples);
         for (int i = 0; i < n; i++) {
-            for (int v = 0; v < variants; v++) {
-                int base = (i * variants + v) * perOut;
-                for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        int src = base + TestTimeAugmentation.map(v, y, x, h, w) * k;
-                        int dst = i * perOut + (y * w + x) * k;
-                        for (int cl = 0; cl < k; cl++) {
-                            mean[dst + cl] += out[src + cl] * scale;
+            for (float[] out : outs) {
+                for (int v = 0; v < variants; v++) {
+                    int base = (i * variants + v) * perOut;
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            int src = base + TestTimeAugmentation.map(v, y, x, h, w) * k;
+                            int dst = i * perOut + (y * w + x) * k;
+                            for (int cl = 0; cl < k; cl++) {
+                                mean[dst + cl] += out[src + cl] * scale;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if (varianceOut != null) {
+            float perClass = scale / k;
+            for (int i = 0; i < n; i++) {
+                for (float[] out : outs) {
+                    for (int v = 0; v < variants; v++) {
+                        int base = (i * variants + v) * perOut;
+                        for (int y = 0; y < h; y++) {
+                            for (int x = 0; x < w; x++) {
+                                int src = base + TestTimeAugmentation.map(v, y, x, h, w) * k;
+                                int dst = i * perOut + (y * w + x) * k;
+                                float sum = 0;
+                                for (int cl = 0; cl < k; cl++) {
+                                    float d = out[src + cl] - mean[dst + cl];
+                                    sum += d * d;
+                                }
+                                varianceOut[i * h * w + y * w + x] += sum * perClass;
+                            }
                         }
                     }
                 }

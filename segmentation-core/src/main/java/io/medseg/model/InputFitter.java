@@ -128,6 +128,33 @@ public final class InputFitter {
     }
 
     /**
+     * Maps a network-sized map of one value per pixel ({@code H x W}, e.g. an uncertainty map) back to an image of
+     * {@code height x width}, as {@link #probabilitiesToImage} maps the probabilities; pixels the network did not
+     * see get {@code outside}.
+     */
+    public float[] pixelMapToImage(float[] netMap, int netOffset, int height, int width, float outside) {
+        int h = spec.inputHeight();
+        int w = spec.inputWidth();
+        float[] out = new float[height * width];
+        if (height == h && width == w) {
+            System.arraycopy(netMap, netOffset, out, 0, out.length);
+            return out;
+        }
+        Arrays.fill(out, outside);
+        int y0 = offset(height, h);
+        int x0 = offset(width, w);
+        int xFrom = Math.max(0, x0);
+        int xTo = Math.min(width, x0 + w);
+        for (int y = Math.max(0, y0); y < Math.min(height, y0 + h); y++) {
+            if (xTo > xFrom) {
+                System.arraycopy(netMap, netOffset + (y - y0) * w + (xFrom - x0), out, y * width + xFrom,
+                        xTo - xFrom);
+            }
+        }
+        return out;
+    }
+
+    /**
      * The arg-max labels of {@link #probabilitiesToImage}'s result, without building it: inside the network's
      * window the class of highest probability (the lowest such class on ties), background elsewhere.
      */

@@ -190,6 +190,30 @@ public final class EvaluationReport {
     }
 
     /**
+     * {@link #toJson(Optional, Precision)} with each image's uncertainty score
+     * ({@code io.medseg.inference.UncertaintyMap#score}) as {@code "uncertainty"} after its other keys, in the order
+     * of the images, and {@code "uncertainty_passes"} (network passes per image the scores were taken over) after
+     * {@code "precision"}: what {@code segment evaluate --json --uncertainty} prints.
+     *
+     * @throws IllegalArgumentException if there is not one score per image
+     */
+    public String toJson(Optional<TrainingOverlap> overlap, Precision precision, List<Double> uncertaintyScores,
+            int passes) {
+        if (uncertaintyScores.size() != images.size()) {
+            throw new IllegalArgumentException(uncertaintyScores.size() + " uncertainty scores for "
+                    + images.size() + " images");
+        }
+        ObjectNode node = Json.mapper().valueToTree(document());
+        node.set(TrainingOverlap.JSON_KEY, TrainingOverlap.json(overlap));
+        node.put("precision", precision.label());
+        node.put("uncertainty_passes", passes);
+        for (int i = 0; i < images.size(); i++) {
+            ((ObjectNode) node.get("per_image").get(i)).put("uncertainty", uncertaintyScores.get(i));
+        }
+        return Json.writeCompact(node);
+    }
+
+    /**
      * The JSON document of an evaluation.
      *
      * @param perImage every image's figures; absent in summaries (a validation record's {@code metrics})

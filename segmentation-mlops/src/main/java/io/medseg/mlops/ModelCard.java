@@ -159,6 +159,52 @@ final class ModelCard {
         return md.toString();
     }
 
+    /**
+     * The card's uncertainty section, from a run's {@value UncertaintyFigures#FILE}: how well the uncertainty maps
+     * flag wrong pixels and rank the worst frames, per fold and pooled, with the command that measured it, and in
+     * plain words whether each signal is weak.
+     */
+    static String uncertainty(UncertaintyFigures figures) {
+        StringBuilder md = new StringBuilder();
+        md.append("\n## Uncertainty\n\n");
+        md.append("`segment predict --uncertainty` writes a heat map of each prediction's per-pixel uncertainty (the "
+                + "normalised entropy of the class probabilities) and `segment evaluate --uncertainty` a score per "
+                + "image (").append(figures.scoreDefinition()).append("). Whether they mean something was measured "
+                + "on leave-one-patient-out fold models of the same recipe (not on this model itself), each on the "
+                + "frames of the patient it never saw, with ").append(figures.inference()).append(" (")
+                .append(figures.passes()).append(" network pass(es) per image):\n\n");
+        md.append("```\n").append(figures.command()).append("\n```\n\n");
+        md.append("| held out | frames | pixels | wrong pixels | Dice, mean | pixel AUROC, entropy | same, near the "
+                + "structure | pixel AUROC, variance | Spearman rho, score vs Dice |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        List<UncertaintyFigures.Fold> rows = new ArrayList<>(figures.folds());
+        rows.add(figures.pooled());
+        for (UncertaintyFigures.Fold f : rows) {
+            md.append("| ").append(f.heldOut().equals("all") ? "**pooled**" : f.heldOut()).append(" | ")
+                    .append(f.frames()).append(" | ").append(f.pixels()).append(" | ").append(f.wrongPixels())
+                    .append(" | ").append(String.format(Locale.ROOT, "%.4f", f.diceMean())).append(" | ")
+                    .append(cell(f.pixelAurocEntropy())).append(" | ").append(cell(f.pixelAurocEntropyNear()))
+                    .append(" | ").append(cell(f.pixelAurocVariance())).append(" | ")
+                    .append(cell(f.spearmanScoreDice())).append(" |\n");
+        }
+        md.append("\nAUROC: how well the per-pixel value tells the wrongly labelled pixels from the others (0.5 is "
+                + "chance, 1 perfect); near the structure: pixels within ").append(UncertaintyFigures.NEAR_PIXELS)
+                .append(" pixels of the predicted or reference foreground, leaving out the easy background far from "
+                        + "the heart. Spearman rho: rank correlation of the image score with the image's Dice, "
+                        + "negative when the most uncertain frames are the worst. Variance needs more than one pass "
+                        + "(`--tta flips` or `dihedral`); \"-\" marks a figure that is undefined.\n\n");
+        for (String v : figures.verdicts()) {
+            md.append("- ").append(v).append("\n");
+        }
+        md.append("- ").append(figures.pooled().frames()).append(" frames of ").append(figures.folds().size())
+                .append(" patients are a small sample: the figures are estimates with wide uncertainty.\n");
+        return md.toString();
+    }
+
+    private static String cell(OptionalDouble v) {
+        return v.isPresent() ? String.format(Locale.ROOT, "%.3f", v.getAsDouble()) : "-";
+    }
+
     private static void row(StringBuilder md, String name, OptionalDouble value) {
         if (value.isPresent()) {
             md.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, "%.4f", value.getAsDouble()))

@@ -53,6 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  *   data-profile.json            the training data's profile, the reference for drift checks (when recorded)
  *   model.onnx                   the same network as ONNX (when exported with it: segmentation-onnx's OnnxExport)
  *   MODEL_CARD.md                intended use, training data, metrics with their split, limitations
+ *   uncertainty.json             (when the run has one) how far the uncertainty maps can be trusted, measured by
+ *                                segment uncertainty on the recipe's leave-one-patient-out folds; also in the card
  *   MANIFEST                     SHA-256 of every file above ({@code sha256sum -c MANIFEST} checks it too)
  *   validations/                 validation-gate records added later, each tied to the MANIFEST's hash
  * </pre>
@@ -163,9 +165,13 @@ public final class ModelPackage {
             }
             ObjectNode described = describe(run.resolve(MODEL_JSON), modelJson, name, provenance);
             Files.writeString(stage.resolve(MODEL_JSON), Json.write(described), StandardCharsets.UTF_8);
-            Files.writeString(stage.resolve(MODEL_CARD), ModelCard.render(described, spec(run.resolve(MODEL_JSON),
-                    modelJson), provenance, metrics),
-                    StandardCharsets.UTF_8);
+            String card = ModelCard.render(described, spec(run.resolve(MODEL_JSON), modelJson), provenance, metrics);
+            if (UncertaintyFigures.in(run)) {
+                // written by segment uncertainty: into the package, and its figures into the card
+                Files.copy(run.resolve(UncertaintyFigures.FILE), stage.resolve(UncertaintyFigures.FILE));
+                card += ModelCard.uncertainty(UncertaintyFigures.read(run.resolve(UncertaintyFigures.FILE)));
+            }
+            Files.writeString(stage.resolve(MODEL_CARD), card, StandardCharsets.UTF_8);
             for (Addition a : extra) {
                 a.addTo(stage);
             }

@@ -6,11 +6,14 @@ import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.data.dicom.DicomFiles;
 import io.medseg.data.dicom.DicomReader;
+import io.medseg.inference.Prediction;
 import io.medseg.inference.Segmenter;
+import io.medseg.inference.UncertaintyMap;
 import io.medseg.io.Json;
 import io.medseg.io.TextFields;
 import io.medseg.viz.MaskPng;
 import io.medseg.viz.Overlays;
+import io.medseg.viz.UncertaintyHeatMap;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
@@ -22,6 +25,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +47,8 @@ import picocli.CommandLine.ParentCommand;
                 // picocli breaks lines after a '.': short lines keep the file names whole
                 "For each IN/a/b.dcm writes OUT/a/b.png (8-bit grayscale, pixel value = class",
                 "index, 0 = background) and OUT/a/b_overlay.png (the image with the predicted",
-                "contour in red).",
+                "contour in red); with --uncertainty also OUT/a/b-uncertainty.png (how unsure",
+                "the network was of each pixel: black certain, red, yellow, white undecided).",
                 "DICOM files are those named *.dcm and those that start like DICOM (a 128-byte",
                 "preamble, then 'DICM'), with or without an extension.",
                 "A file that cannot be read, segmented or written is skipped and the others are",
@@ -92,6 +99,16 @@ public final class PredictCommand implements Callable<Integer> {
                     + "code 2 or 1); what was written before it stays.")
     boolean failFast;
 
+    @Option(names = "--uncertainty",
+            description = "Also write <name>-uncertainty.png beside each mask: the normalised entropy of the "
+                    + "class probabilities (averaged over the --tta passes), black 0 (certain) through red and "
+                    + "yellow to white 1 (all classes equally likely); the summary gives each image's uncertainty "
+                    + "score.")
+    boolean uncertainty;
+
+    /** Each written job's uncertainty score, by job index, under --uncertainty. */
+    private final Map<Integer, Double> scores = new ConcurrentHashMap<>();
+
     /**
      * {@value #SUMMARY}: what was asked, what was written and what failed, in input order; {@code precision} is what
      * the network ran at, {@code seconds} the time from the first file read to the last written.
@@ -102,16 +119,20 @@ public final class PredictCommand implements Callable<Integer> {
             List<Failure> failures) {
     }
 
-    /** One input and the two files written for it. */
-    record Written(String file, String mask, String overlay) {
+    /**
+     * One input and the files written for it; the heat map and the score only under {@code --uncertainty}
+     * ({@link UncertaintyMap#score}).
+     */
+    record Written(String file, String mask, String overlay, Optional<String> uncertainty,
+            @JsonProperty("uncertainty_score") OptionalDouble uncertaintyScore) {
     }
 
     /** One input that could not be read, segmented or written, and why. */
     record Failure(String file, String reason) {
     }
 
-    /** One input file with the outputs it gets, or why it gets none. */
-    record Job(int index, Path source, Path mask, Path overlay, String clash) {
+    /** One input file with the outputs it gets ({@code heatMap} null without --uncertainty), or why it gets none. */
+    record Job(int index, Path source, Path mask, Path overlay, Path heatMap, String clash) {
     }
 
     private int total;
@@ -136,11 +157,17 @@ public final class PredictCommand implements Callable<Integer> {
         try (SegmentationModel m = backendOption.backend().load(modelDir, precisionOption.precision)) {
             precision = m.precision().label();
             Segmenter segmenter = inference.segmenter(m);
-            PredictPipeline<Job, Image, Mask> pipeline = new PredictPipeline<>(Segmenter.DEFAULT_BATCH, QUEUE,
-                    WRITERS, failFast, PredictCommand::decode, segmenter::predictAll, PredictCommand::write,
-                    this::progress);
             long start = System.nanoTime();
-            result = pipeline.run(jobs);
+            if (uncertainty) {
+                Segmenter withMaps = segmenter.withUncertainty();
+                result = new PredictPipeline<Job, Image, Prediction>(Segmenter.DEFAULT_BATCH, QUEUE, WRITERS,
+                        failFast, PredictCommand::decode, withMaps::predictBatch, this::writeWithHeatMap,
+                        this::progress).run(jobs);
+            } else {
+                result = new PredictPipeline<Job, Image, Mask>(Segmenter.DEFAULT_BATCH, QUEUE, WRITERS, failFast,
+                        PredictCommand::decode, segmenter::predictAll, PredictCommand::write, this::progress)
+                        .run(jobs);
+            }
             nanos = System.nanoTime() - start;
         }
         if (progressShown && root.terminal()) {
@@ -158,7 +185,8 @@ public final class PredictCommand implements Callable<Integer> {
         for (Failed f : failed) {
             err.println(Errors.PREFIX + shown(f.failure().file()) + ": " + f.failure().reason());
         }
-        root.out().println("wrote " + written + " masks (.png) and overlays (_overlay.png) under " + out
+        root.out().println("wrote " + written + " masks (.png)" + (uncertainty ? ", overlays (_overlay.png) and "
+                + "uncertainty heat maps (-uncertainty.png)" : " and overlays (_overlay.png)") + " under " + out
                 + (failed.isEmpty() ? "" : "; " + failed.size() + " of " + total + " files failed, listed in "
                         + summary));
         if (failed.isEmpty()) {
@@ -180,12 +208,31 @@ public final class PredictCommand implements Callable<Integer> {
         try {
             writing(job.overlay(), () -> Overlays.writePng(Overlays.render(image, mask, null), job.overlay()));
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(job.mask());
-            } catch (IOException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleting(e, job.mask());
             throw e;
+        }
+    }
+
+    /** As {@link #write}, then the heat map; a file whose heat map cannot be written keeps neither of the others. */
+    private void writeWithHeatMap(Job job, Image image, Prediction prediction) throws IOException {
+        write(job, image, prediction.mask());
+        UncertaintyMap map = prediction.uncertainty().orElseThrow();
+        try {
+            writing(job.heatMap(), () -> UncertaintyHeatMap.write(map, job.heatMap()));
+        } catch (IOException | RuntimeException e) {
+            deleting(e, job.mask());
+            deleting(e, job.overlay());
+            throw e;
+        }
+        scores.put(job.index(), map.score());
+    }
+
+    /** Deletes {@code file} after {@code failure}, a failure to delete it added to it. */
+    private static void deleting(Exception failure, Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException cleanup) {
+            failure.addSuppressed(cleanup);
         }
     }
 
@@ -257,7 +304,10 @@ public final class PredictCommand implements Callable<Integer> {
             double seconds) throws IOException {
         Path file = out.resolve(SUMMARY);
         List<Written> written = result.written().stream().map(j -> new Written(j.source().toString(),
-                j.mask().toString(), j.overlay().toString())).toList();
+                j.mask().toString(), j.overlay().toString(),
+                Optional.ofNullable(j.heatMap()).map(Path::toString),
+                scores.containsKey(j.index()) ? OptionalDouble.of(scores.get(j.index())) : OptionalDouble.empty()))
+                .toList();
         Json.writeFile(file, new Summary(model.toString(), precision, input.toString(), out.toString(), total,
                 written.size(), failed.size(), result.stopped() != null, round(seconds, 1000),
                 round(perSecond(written.size(), seconds), 100), written,
@@ -278,8 +328,14 @@ public final class PredictCommand implements Callable<Integer> {
             Path rel = base == null ? f.getFileName() : base.relativize(f.toAbsolutePath().normalize());
             Path[] targets = outputs(out, rel);
             Path owner = owners.putIfAbsent(targets[0].toAbsolutePath().normalize(), f);
-            jobs.add(new Job(jobs.size(), f, targets[0], targets[1], owner == null ? null
+            Path heatMap = uncertainty ? targets[2] : null;
+            if (owner == null && heatMap != null) {
+                // b-uncertainty.dcm's mask is b.dcm's heat map
+                owner = owners.putIfAbsent(heatMap.toAbsolutePath().normalize(), f);
+            }
+            jobs.add(new Job(jobs.size(), f, targets[0], targets[1], heatMap, owner == null ? null
                     : "its outputs " + targets[0].getFileName() + " and " + targets[1].getFileName()
+                            + (heatMap == null ? "" : " and " + heatMap.getFileName())
                             + " would overwrite those of " + shown(owner.toString()) + "; rename one of them"));
         }
         return jobs;
@@ -289,11 +345,15 @@ public final class PredictCommand implements Callable<Integer> {
         return TextFields.printable(path, MAX_PATH_CHARS);
     }
 
-    /** {mask, overlay} paths for an input at {@code rel}: {@code .dcm} replaced by {@code .png}. */
+    /**
+     * {mask, overlay, uncertainty heat map} paths for an input at {@code rel}: {@code .dcm} replaced by {@code .png},
+     * {@code _overlay.png} and {@code -uncertainty.png}.
+     */
     static Path[] outputs(Path outDir, Path rel) {
         String name = rel.getFileName().toString();
         String stem = name.toLowerCase(Locale.ROOT).endsWith(".dcm") ? name.substring(0, name.length() - 4) : name;
         Path parent = rel.getParent() == null ? outDir : outDir.resolve(rel.getParent().toString());
-        return new Path[] {parent.resolve(stem + ".png"), parent.resolve(stem + "_overlay.png")};
+        return new Path[] {parent.resolve(stem + ".png"), parent.resolve(stem + "_overlay.png"),
+                parent.resolve(stem + "-uncertainty.png")};
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Spec;
                 ExportCommand.class, DiffCommand.class, ValidateCommand.class, RegisterCommand.class,
                 ModelsCommand.class, PromoteCommand.class, DriftCommand.class, ServeCommand.class, TokenCommand.class,
                 AgreementCommand.class, BatchCommand.class, AuditCommand.class, KeygenCommand.class,
-                SignCommand.class, VerifyCommand.class, TrustCommand.class,
+                SignCommand.class, VerifyCommand.class, TrustCommand.class, UncertaintyCommand.class,
                 HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 failure, 2 usage or input error, 3 a checked requirement was not met "
                         + "(validate, reproduce, drift, verify, audit verify, a registry rule).",

@@ -3,6 +3,7 @@ package io.medseg.mlops.report;
 import io.medseg.data.Image;
 import io.medseg.data.Mask;
 import io.medseg.viz.Overlays;
+import io.medseg.viz.UncertaintyHeatMap;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -19,7 +20,7 @@ import javax.imageio.ImageIO;
 @SuppressWarnings("ArrayRecordComponent") // PNG bytes of a picture, never compared
 public record CaseImage(Kind kind, String title, String id, String caption, byte[] png, byte[] zoomPng) {
     /** The section a case picture belongs to. */
-    public enum Kind { WORST, BEST, OTHER }
+    public enum Kind { WORST, BEST, MOST_UNCERTAIN, OTHER }
 
     public CaseImage {
         Objects.requireNonNull(kind, "kind");
@@ -66,6 +67,26 @@ public record CaseImage(Kind kind, String title, String id, String caption, byte
         int[] box = zoomBox(predicted, reference);
         BufferedImage zoom = box == null ? null : full.getSubimage(box[1], box[0], box[2], box[2]);
         return of(kind, title, id, caption, full, zoom);
+    }
+
+    /**
+     * As {@link #overlay}, with {@code heatMap} (a picture of the image's size, e.g. an uncertainty heat map) to the
+     * right of the overlay, and to the right of its close-up the same square of the heat map.
+     *
+     * @throws IllegalArgumentException if the heat map's size differs from the image's
+     */
+    public static CaseImage overlayBesideHeatMap(Kind kind, String title, String id, String caption, Image image,
+            Mask predicted, Mask reference, BufferedImage heatMap) {
+        Objects.requireNonNull(heatMap, "heatMap");
+        if (heatMap.getWidth() != image.width() || heatMap.getHeight() != image.height()) {
+            throw new IllegalArgumentException("the heat map is " + heatMap.getHeight() + "x" + heatMap.getWidth()
+                    + " but the image is " + image.height() + "x" + image.width());
+        }
+        BufferedImage full = Overlays.render(image, predicted, reference);
+        int[] box = zoomBox(predicted, reference);
+        BufferedImage zoom = box == null ? null : UncertaintyHeatMap.besideEachOther(
+                full.getSubimage(box[1], box[0], box[2], box[2]), heatMap.getSubimage(box[1], box[0], box[2], box[2]));
+        return of(kind, title, id, caption, UncertaintyHeatMap.besideEachOther(full, heatMap), zoom);
     }
 
     /**

@@ -161,6 +161,7 @@ record ReportPage(String title, List<Fact> facts, List<String> warnings, int ima
             String heading = switch (kind) {
                 case WORST -> "Worst cases";
                 case BEST -> "Best cases";
+                case MOST_UNCERTAIN -> "Most uncertain cases (uncertainty heat map on the right)";
                 case OTHER -> "Other cases";
             };
             sections.add(new CaseSection(heading, figures));
