@@ -16,6 +16,7 @@ import io.medseg.data.sunnybrook.SunnybrookDataset;
 import io.medseg.inference.Prediction;
 import io.medseg.inference.Segmenter;
 import io.medseg.inference.TestTimeAugmentation;
+import io.medseg.inference.UncertaintyMap;
 import io.medseg.io.Json;
 import io.medseg.loss.Losses;
 import io.medseg.metrics.Dice;
@@ -32,6 +33,9 @@ import io.medseg.mlops.drift.DriftDetector;
 import io.medseg.mlops.drift.DriftReport;
 import io.medseg.mlops.registry.ModelRegistry;
 import io.medseg.mlops.registry.ModelVersion;
+import io.medseg.mlops.registry.TrustPolicy;
+import io.medseg.mlops.signing.ModelSigning;
+import io.medseg.mlops.signing.SigningKeys;
 import io.medseg.mlops.registry.ValidationGate;
 import io.medseg.model.InputFit;
 import io.medseg.model.InputFitter;
@@ -47,6 +51,7 @@ import io.medseg.train.TrainingListeners;
 import io.medseg.train.TrainingResult;
 import io.medseg.viz.MaskPng;
 import io.medseg.viz.Overlays;
+import io.medseg.viz.UncertaintyHeatMap;
 import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
@@ -127,6 +132,21 @@ final class DocSnippets {
             // end snippet
             s.predict(image);
             p.mask();
+
+            int y = image.height() / 2;
+            int x = image.width() / 2;
+            {
+                // snippet docs/getting-started.md
+                Segmenter uncertain = model.segmenter().withTestTimeAugmentation(TestTimeAugmentation.FLIPS).withUncertainty();
+                Prediction withMaps = uncertain.predictWithProbabilities(image);   // or predictBatch, predictWithUncertainty
+                UncertaintyMap u = withMaps.uncertainty().orElseThrow();          // at the image's own size
+                float h = u.entropy(y, x);     // normalised entropy of the mean class probabilities, 0 (certain) .. 1 (undecided)
+                float v = u.variance(y, x);    // variance across the passes, averaged over the classes; 0 with one pass
+                double score = u.score();      // the per-image score, below
+                UncertaintyHeatMap.write(u, Path.of("out/frame-uncertainty.png"));
+                // end snippet
+                System.out.println("uncertainty at the centre " + h + ", variance " + v + ", score " + score);
+            }
 
             Mask reference = split.validation().get(0).mask();
             List<Mask> references = split.validation().samples().stream().map(Sample::mask).toList();
@@ -223,5 +243,28 @@ final class DocSnippets {
                 return probabilities;
             }
         }
+    }
+
+    /** docs/audit.md, "From Java": the portability snippet's package signed, registered and approved. */
+    static ModelVersion audit() throws IOException {
+        // snippet docs/audit.md
+        SigningKeys.generateFiles(Path.of("keys/alice"));                  // keys/alice.key and keys/alice.pub
+        SigningKeys.generateFiles(Path.of("keys/bob"));
+        SigningKeys.SigningKey alice = SigningKeys.readPair(Path.of("keys/alice.key"));
+        SigningKeys.SigningKey bob = SigningKeys.readPair(Path.of("keys/bob.key"));
+        Path pkg = Path.of("packages/lv-onnx");
+        ModelSigning.sign(pkg, alice);                                      // pkg/model.sig
+        ModelSigning.Verified verified = ModelSigning.verify(pkg,
+                List.of(new ModelSigning.TrustedKey("alice", SigningKeys.readPublic(Path.of("keys/alice.pub")))));
+
+        ModelRegistry registry = ModelRegistry.open(Path.of("signed-registry"));
+        registry.trustKey("alice", alice.publicKey(), TrustPolicy.Role.parse("register"));
+        registry.trustKey("bob", bob.publicKey(), TrustPolicy.Role.parse("approve"));
+        registry.requireSignatures(true);
+        ModelVersion staged = registry.register(pkg);                       // refused unless alice's signature holds
+        ModelVersion approved = registry.approve(staged.name(), staged.version(), bob);   // alice could not: four eyes
+        // then, with a passing validation record: registry.promote(staged.name(), staged.version(), Stage.PRODUCTION)
+        // end snippet
+        return approved;
     }
 }

@@ -91,12 +91,12 @@ class DocSnippetsTest {
             regions.computeIfAbsent(r.group(1), k -> new ArrayList<>()).add(dedent(r.group(2)));
         }
         assertThat(regions).containsOnlyKeys("docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
-                "docs/portability.md");
+                "docs/portability.md", "docs/audit.md");
         // the README's one Java block is a whole program, compiled as a class of its own
         regions.put("README.md", List.of(dedent(Files.readString(repository().resolve(PROGRAM),
                 StandardCharsets.UTF_8))));
         for (String doc : List.of("README.md", "docs/getting-started.md", "docs/data-formats.md", "docs/mlops.md",
-                "docs/cardiac-recipe.md", "docs/architecture.md", "docs/portability.md")) {
+                "docs/cardiac-recipe.md", "docs/architecture.md", "docs/portability.md", "docs/audit.md")) {
             List<String> blocks = new ArrayList<>();
             Matcher m = JAVA_BLOCK.matcher(Files.readString(repository().resolve(doc), StandardCharsets.UTF_8));
             while (m.find()) {
@@ -161,6 +161,17 @@ class DocSnippetsTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    @Order(7)
+    void theAuditSnippetSignsRegistersAndApprovesWithASecondKey() throws IOException {
+        ModelVersion approved = DocSnippets.audit();
+        assertThat(approved.signedByKey()).isPresent();
+        assertThat(Path.of("packages/lv-onnx/model.sig")).isRegularFile();
+        try (Stream<Path> approvals = Files.list(Path.of("signed-registry/cardiac-lv/1/approvals"))) {
+            assertThat(approvals).hasSize(1);
         }
     }
 }

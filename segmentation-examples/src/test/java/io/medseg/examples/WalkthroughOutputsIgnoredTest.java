@@ -25,7 +25,7 @@ class WalkthroughOutputsIgnoredTest {
             Pattern.compile("--(?:out|report|save-models|registry|work) +(\\S+)");
     private static final Pattern JAVA_PATH = Pattern.compile("Path\\.of\\(\"([^\"]+)\"\\)");
     private static final List<String> DOCS = List.of("README.md", "docs/getting-started.md", "docs/mlops.md",
-            "docs/data-formats.md", "docs/cardiac-recipe.md", "docs/architecture.md", "docs/reliability.md");
+            "docs/data-formats.md", "docs/cardiac-recipe.md", "docs/architecture.md", "docs/reliability.md", "docs/audit.md");
 
     private static Path repository() {
         return Path.of(System.getProperty("medseg.repository.dir", "..")).toAbsolutePath().normalize();
