@@ -24,8 +24,8 @@ import java.util.Objects;
  * <p>Uncertainty: {@link #withUncertainty()} makes {@link #predictBatch} and {@link #predictWithProbabilities}
  * return predictions with an {@link UncertaintyMap} (entropy of the mean over the test-time augmentation passes,
  * variance across them, a per-image score); {@link #withMonteCarloDropout} adds dropout samples to the passes where
- * the model can run its network with dropout active ({@link SegmentationModel#supportsDropoutSampling}). A saved
- * model of the TensorFlow or ONNX backend is an inference network without dropout, so for it only test-time
+ * the model can run its network with dropout active ({@link SegmentationModel#supportsDropoutSampling}: the
+ * TensorFlow backend's models whose spec has dropout; not the ONNX backend's). Without it only test-time
  * augmentation gives the passes: with {@link TestTimeAugmentation#NONE} there is one pass, the entropy is that of its
  * softmax and the variance is 0.
  */
@@ -98,8 +98,7 @@ public final class Segmenter {
      *
      * @throws IllegalArgumentException if {@code samples} is negative, or positive for a spec without dropout
      * @throws UnsupportedOperationException if {@code samples} is positive and the model cannot run its network
-     *     with dropout active ({@link SegmentationModel#supportsDropoutSampling}), e.g. a saved model, whose
-     *     inference network has no dropout
+     *     with dropout active ({@link SegmentationModel#supportsDropoutSampling}), e.g. an ONNX Runtime model
      */
     public Segmenter withMonteCarloDropout(int samples) {
         if (samples < 0) {

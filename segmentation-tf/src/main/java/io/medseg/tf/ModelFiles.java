@@ -109,28 +109,33 @@ final class ModelFiles {
         }
     }
 
+    /** Sets every variable of {@code net} to its value in {@code v} (by variable name), in one session run. */
+    static void assign(Session session, UNetGraph net, Map<String, float[]> v) {
+        Session.Runner runner = session.runner();
+        List<Tensor> fed = new ArrayList<>();
+        try {
+            for (Variables.Entry e : net.variables().all()) {
+                float[] value = v.get(e.name());
+                if (value == null || value.length != e.size()) {
+                    throw new IllegalStateException("no value of " + e.size() + " for " + e.name());
+                }
+                TFloat32 t = Tensors.floats(value, e.shape());
+                fed.add(t);
+                runner.feed(e.feed(), t).addTarget(e.assign());
+            }
+            runner.run().close();
+        } finally {
+            fed.forEach(Tensor::close);
+        }
+    }
+
     private static void export(UNetSpec spec, Map<String, float[]> v, Path exportDir, Path target)
             throws IOException {
         try (Graph graph = new Graph()) {
             Ops tf = Ops.create(graph);
             UNetGraph net = new UNetGraph(tf, spec, 0, true);
             try (Session session = new Session(graph, SessionConfigs.config(Precision.FP32))) {
-                Session.Runner runner = session.runner();
-                List<Tensor> fed = new ArrayList<>();
-                try {
-                    for (Variables.Entry e : net.variables().all()) {
-                        float[] value = v.get(e.name());
-                        if (value == null || value.length != e.size()) {
-                            throw new IllegalStateException("no value of " + e.size() + " for " + e.name());
-                        }
-                        TFloat32 t = Tensors.floats(value, e.shape());
-                        fed.add(t);
-                        runner.feed(e.feed(), t).addTarget(e.assign());
-                    }
-                    runner.run().close();
-                } finally {
-                    fed.forEach(Tensor::close);
-                }
+                assign(session, net, v);
                 Signature signature = Signature.builder().key(Signature.DEFAULT_KEY)
                         .input(INPUT_NAME, net.input())
                         .output(OUTPUT_NAME, net.probabilities())

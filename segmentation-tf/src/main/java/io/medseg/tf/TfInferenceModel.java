@@ -41,6 +41,8 @@ final class TfInferenceModel implements SegmentationModel {
     private final FirstRuns firstRuns;
     /** Guarded by the write lock of {@link #lock}; built on first use. */
     private InputGradientGraph inputGradient;
+    /** Guarded by the write lock of {@link #lock}; built on first use. */
+    private DropoutSampling dropout;
     private boolean closed;
 
     private TfInferenceModel(Path source, ModelFiles.Description description, SavedModelBundle bundle,
@@ -213,6 +215,41 @@ final class TfInferenceModel implements SegmentationModel {
         }
     }
 
+    @Override
+    public boolean supportsDropoutSampling() {
+        return spec().dropout() > 0;
+    }
+
+    /**
+     * {@inheritDoc} The saved graph has no dropout, so on first use the folded network is rebuilt beside it, with
+     * the loaded weights and the spec's dropout (in a graph and session of its own, closed with the model); it runs
+     * under the read lock, like {@link #forward}.
+     */
+    @Override
+    public float[] forwardWithDropout(float[] data, int batchSize, long seed) {
+        if (!supportsDropoutSampling()) {
+            return SegmentationModel.super.forwardWithDropout(data, batchSize, seed);
+        }
+        DropoutSampling d;
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            if (dropout == null) {
+                dropout = DropoutSampling.of(spec(), Folding.values(inferenceWeights()), precision);
+            }
+            d = dropout;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return d.forward(data, batchSize, seed);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** The values of the loaded graph's variables {@code names}. */
     private Map<String, float[]> fetch(List<String> names) {
         Session.Runner runner = session.runner();
@@ -248,6 +285,9 @@ final class TfInferenceModel implements SegmentationModel {
                 return;
             }
             closed = true;
+            if (dropout != null) {
+                dropout.close();
+            }
             bundle.close();
         } finally {
             lock.writeLock().unlock();

@@ -43,6 +43,8 @@ final class TfSegmentationModel implements SegmentationModel {
     private int trainingGraphs;
     /** Guarded by the write lock of {@link #lock}; built on first use. */
     private InputGradientGraph inputGradient;
+    /** Guarded by the write lock of {@link #lock}; whether the dropout path was added to the graph. */
+    private boolean dropoutBuilt;
     private boolean closed;
 
     TfSegmentationModel(UNetSpec spec, long seed, Precision precision) {
@@ -125,6 +127,40 @@ final class TfSegmentationModel implements SegmentationModel {
         try {
             checkOpen();
             return g.run(session, firstRuns, data, labels, batchSize);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean supportsDropoutSampling() {
+        return spec.dropout() > 0;
+    }
+
+    /**
+     * {@inheritDoc} The network runs with moving batch-norm statistics and the spec's dropout, sampled statelessly
+     * from {@code seed}. The dropout path is added to this model's graph on first use (under the write lock), then
+     * runs under the read lock, like {@link #forward}.
+     */
+    @Override
+    public float[] forwardWithDropout(float[] input, int batchSize, long seed) {
+        if (!supportsDropoutSampling()) {
+            return SegmentationModel.super.forwardWithDropout(input, batchSize, seed);
+        }
+        lock.writeLock().lock();
+        try {
+            checkOpen();
+            if (!dropoutBuilt) {
+                net.dropoutProbabilities();
+                dropoutBuilt = true;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        lock.readLock().lock();
+        try {
+            checkOpen();
+            return DropoutSampling.run(session, firstRuns, net, spec, input, batchSize, seed);
         } finally {
             lock.readLock().unlock();
         }

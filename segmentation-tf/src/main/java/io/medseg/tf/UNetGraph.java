@@ -14,6 +14,7 @@ import org.tensorflow.op.random.RandomUniform;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
 
 /**
  * Builds a U-Net from a {@link UNetSpec} into a graph, NHWC. Every layer lives in a named scope
@@ -42,6 +43,8 @@ final class UNetGraph {
     private Operand<TFloat32> inferenceLogits;
     private Operand<TFloat32> inferenceProbabilities;
     private Operand<TFloat32> trainingLogits;
+    private Placeholder<TInt64> dropoutSeed;
+    private Operand<TFloat32> dropoutProbabilities;
 
     UNetGraph(Ops tf, UNetSpec spec, long seed) {
         this(tf, spec, seed, false);
@@ -57,7 +60,7 @@ final class UNetGraph {
         this.input = tf.withName(INPUT).placeholder(TFloat32.class, Placeholder.shape(
                 Shape.of(-1, spec.inputHeight(), spec.inputWidth(), spec.inputChannels())));
         // inference path first: it creates the variables; the training path reuses them
-        this.inferenceLogits = network(tf.withSubScope("unet"), false);
+        this.inferenceLogits = network(tf.withSubScope("unet"), false, null);
         this.inferenceProbabilities = tf.withName("probabilities").nn.softmax(inferenceLogits);
     }
 
@@ -91,9 +94,34 @@ final class UNetGraph {
             throw new IllegalStateException("a folded graph has no training path");
         }
         if (trainingLogits == null) {
-            trainingLogits = network(tf.withSubScope("train"), true);
+            trainingLogits = network(tf.withSubScope("train"), true, null);
         }
         return trainingLogits;
+    }
+
+    /**
+     * The inference network (moving statistics, or batch norm folded) with the spec's dropout active as in training:
+     * one Monte-Carlo dropout sample per run, drawn statelessly from the two seeds fed to {@link #dropoutSeed()}, so
+     * the same seeds give the same sample. Built on first use, over the same variables.
+     *
+     * @throws IllegalStateException if the spec has no dropout
+     */
+    Operand<TFloat32> dropoutProbabilities() {
+        if (spec.dropout() <= 0) {
+            throw new IllegalStateException("the spec has no dropout");
+        }
+        if (dropoutProbabilities == null) {
+            dropoutSeed = tf.withName("mc_dropout_seed").placeholder(TInt64.class, Placeholder.shape(Shape.of(2)));
+            Operand<TFloat32> logits = network(tf.withSubScope("mc_dropout"), false, dropoutSeed);
+            dropoutProbabilities = tf.withName("mc_dropout_probabilities").nn.softmax(logits);
+        }
+        return dropoutProbabilities;
+    }
+
+    /** The seed input of {@link #dropoutProbabilities()}: two int64s. */
+    Placeholder<TInt64> dropoutSeed() {
+        dropoutProbabilities();
+        return dropoutSeed;
     }
 
     /** Moving-average updates of batch norm, to run with every training step. */
@@ -102,7 +130,8 @@ final class UNetGraph {
         return List.copyOf(batchNormUpdates);
     }
 
-    private Operand<TFloat32> network(Ops scope, boolean training) {
+    /** The network; dropout is active in training, and at inference when {@code dropoutSeed} is given. */
+    private Operand<TFloat32> network(Ops scope, boolean training, Operand<TInt64> dropoutSeed) {
         Operand<TFloat32> x = input;
         int channels = spec.inputChannels();
         List<Operand<TFloat32>> skips = new ArrayList<>();
@@ -117,8 +146,8 @@ final class UNetGraph {
         }
         int bottom = spec.baseFilters() << spec.depth();
         x = convBlock(scope.withSubScope("bottleneck"), "bottleneck", x, channels, bottom, training);
-        if (training && spec.dropout() > 0) {
-            x = dropout(scope.withSubScope("bottleneck"), x, spec.dropout());
+        if ((training || dropoutSeed != null) && spec.dropout() > 0) {
+            x = dropout(scope.withSubScope("bottleneck"), x, spec.dropout(), dropoutSeed);
         }
         channels = bottom;
         int h = spec.inputHeight() >> spec.depth();
@@ -223,11 +252,17 @@ final class UNetGraph {
         return s.nn.biasAdd(y, b);
     }
 
-    private Operand<TFloat32> dropout(Ops scope, Operand<TFloat32> x, double rate) {
+    /** Inverted dropout; stateless from {@code statelessSeed} when given, else from the graph's seed. */
+    private Operand<TFloat32> dropout(Ops scope, Operand<TFloat32> x, double rate, Operand<TInt64> statelessSeed) {
         Ops s = scope.withSubScope("dropout");
-        randomOps++;
-        Operand<TFloat32> u = s.random.randomUniform(s.shape(x), TFloat32.class,
-                RandomUniform.seed(seed), RandomUniform.seed2((long) randomOps));
+        Operand<TFloat32> u;
+        if (statelessSeed != null) {
+            u = s.random.statelessRandomUniform(s.shape(x), statelessSeed, TFloat32.class);
+        } else {
+            randomOps++;
+            u = s.random.randomUniform(s.shape(x), TFloat32.class, RandomUniform.seed(seed),
+                    RandomUniform.seed2((long) randomOps));
+        }
         Operand<TFloat32> keep = s.dtypes.cast(s.math.greaterEqual(u, s.constant((float) rate)), TFloat32.class);
         return s.math.mul(x, s.math.mul(keep, s.constant((float) (1.0 / (1.0 - rate)))));
     }
