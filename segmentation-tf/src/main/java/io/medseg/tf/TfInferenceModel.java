@@ -39,10 +39,8 @@ final class TfInferenceModel implements SegmentationModel {
     private final Precision precision;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
     private final FirstRuns firstRuns;
-    /** Guarded by the write lock of {@link #lock}; built on first use. */
-    private InputGradientGraph inputGradient;
-    /** Guarded by the write lock of {@link #lock}; built on first use. */
-    private DropoutSampling dropout;
+    private final GraphExtension<InputGradientGraph> inputGradient;
+    private final GraphExtension<DropoutSampling> dropout;
     private boolean closed;
 
     private TfInferenceModel(Path source, ModelFiles.Description description, SavedModelBundle bundle,
@@ -55,6 +53,10 @@ final class TfInferenceModel implements SegmentationModel {
         this.output = output;
         this.precision = precision;
         this.firstRuns = new FirstRuns(precision);
+        this.inputGradient = new GraphExtension<>(lock, this::checkOpen, () -> InputGradientGraph.build(
+                bundle.graph(), description.spec(), input, InputGradientGraph.logitsOf(output)));
+        this.dropout = new GraphExtension<>(lock, this::checkOpen, () -> DropoutSampling.of(description.spec(),
+                Folding.values(inferenceWeights()), precision));
     }
 
     static TfInferenceModel open(Path dir, ModelFiles.Description d, SavedModelBundle bundle, Precision precision)
@@ -141,28 +143,7 @@ final class TfInferenceModel implements SegmentationModel {
      */
     @Override
     public float[] inputGradient(float[] data, byte[] labels, int batchSize) {
-        InputGradientGraph g = inputGradientGraph();
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return g.run(session, firstRuns, data, labels, batchSize);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    private InputGradientGraph inputGradientGraph() {
-        lock.writeLock().lock();
-        try {
-            checkOpen();
-            if (inputGradient == null) {
-                inputGradient = InputGradientGraph.build(bundle.graph(), spec(), input,
-                        InputGradientGraph.logitsOf(output));
-            }
-            return inputGradient;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return inputGradient.run(g -> g.run(session, firstRuns, data, labels, batchSize));
     }
 
     @Override
@@ -230,24 +211,7 @@ final class TfInferenceModel implements SegmentationModel {
         if (!supportsDropoutSampling()) {
             return SegmentationModel.super.forwardWithDropout(data, batchSize, seed);
         }
-        DropoutSampling d;
-        lock.writeLock().lock();
-        try {
-            checkOpen();
-            if (dropout == null) {
-                dropout = DropoutSampling.of(spec(), Folding.values(inferenceWeights()), precision);
-            }
-            d = dropout;
-        } finally {
-            lock.writeLock().unlock();
-        }
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return d.forward(data, batchSize, seed);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return dropout.run(d -> d.forward(data, batchSize, seed));
     }
 
     /** The values of the loaded graph's variables {@code names}. */
@@ -285,8 +249,9 @@ final class TfInferenceModel implements SegmentationModel {
                 return;
             }
             closed = true;
-            if (dropout != null) {
-                dropout.close();
+            DropoutSampling d = dropout.builtOrNull();
+            if (d != null) {
+                d.close();
             }
             bundle.close();
         } finally {

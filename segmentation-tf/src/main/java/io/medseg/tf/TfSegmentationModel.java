@@ -41,10 +41,8 @@ final class TfSegmentationModel implements SegmentationModel {
     private final FirstRuns firstRuns;
     private TfTrainingSession openTraining;
     private int trainingGraphs;
-    /** Guarded by the write lock of {@link #lock}; built on first use. */
-    private InputGradientGraph inputGradient;
-    /** Guarded by the write lock of {@link #lock}; whether the dropout path was added to the graph. */
-    private boolean dropoutBuilt;
+    private final GraphExtension<InputGradientGraph> inputGradient;
+    private final GraphExtension<UNetGraph> dropoutPath;
     private boolean closed;
 
     TfSegmentationModel(UNetSpec spec, long seed, Precision precision) {
@@ -61,6 +59,12 @@ final class TfSegmentationModel implements SegmentationModel {
             throw e;
         }
         assign(net.variables(), net.variables().initialValues(seed));
+        this.inputGradient = new GraphExtension<>(lock, this::checkOpen, () -> InputGradientGraph.build(graph, spec,
+                net.input().asOutput(), net.inferenceLogits()));
+        this.dropoutPath = new GraphExtension<>(lock, this::checkOpen, () -> {
+            net.dropoutProbabilities();
+            return net;
+        });
     }
 
     @Override
@@ -122,14 +126,7 @@ final class TfSegmentationModel implements SegmentationModel {
      */
     @Override
     public float[] inputGradient(float[] data, byte[] labels, int batchSize) {
-        InputGradientGraph g = inputGradientGraph();
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return g.run(session, firstRuns, data, labels, batchSize);
-        } finally {
-            lock.readLock().unlock();
-        }
+        return inputGradient.run(g -> g.run(session, firstRuns, data, labels, batchSize));
     }
 
     @Override
@@ -147,37 +144,7 @@ final class TfSegmentationModel implements SegmentationModel {
         if (!supportsDropoutSampling()) {
             return SegmentationModel.super.forwardWithDropout(input, batchSize, seed);
         }
-        lock.writeLock().lock();
-        try {
-            checkOpen();
-            if (!dropoutBuilt) {
-                net.dropoutProbabilities();
-                dropoutBuilt = true;
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
-        lock.readLock().lock();
-        try {
-            checkOpen();
-            return DropoutSampling.run(session, firstRuns, net, spec, input, batchSize, seed);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    private InputGradientGraph inputGradientGraph() {
-        lock.writeLock().lock();
-        try {
-            checkOpen();
-            if (inputGradient == null) {
-                inputGradient = InputGradientGraph.build(graph, spec(), net.input().asOutput(),
-                        net.inferenceLogits());
-            }
-            return inputGradient;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        return dropoutPath.run(n -> DropoutSampling.run(session, firstRuns, n, spec, input, batchSize, seed));
     }
 
     @Override

@@ -13,7 +13,6 @@ import io.medseg.inference.UncertaintyMap;
 import io.medseg.model.UNet;
 import io.medseg.model.UNetSpec;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,15 +25,6 @@ class DropoutSamplingTest {
     @TempDir
     Path tmp;
 
-    private static float[] input(int batch, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[batch * PER];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) r.nextDouble();
-        }
-        return x;
-    }
-
     private static double maxDiff(float[] a, float[] b) {
         double d = 0;
         for (int i = 0; i < a.length; i++) {
@@ -46,7 +36,7 @@ class DropoutSamplingTest {
     @Test
     void aSampleIsReproducibleBySeedDiffersAcrossSeedsAndIsTheSameOnceSaved() throws Exception {
         Backend backend = Backends.load("tensorflow");
-        float[] x = input(3, 1);
+        float[] x = InputGradientTest.input(3, 1);
         try (SegmentationModel m = backend.create(SPEC, 5)) {
             assertThat(m.supportsDropoutSampling()).isTrue();
             float[] a = m.forwardWithDropout(x, 3, 42);
@@ -75,7 +65,7 @@ class DropoutSamplingTest {
     @Test
     void theSegmenterTakesItsUncertaintyOverTheSamples() throws Exception {
         Backend backend = Backends.load("tensorflow");
-        float[] px = input(1, 2);
+        float[] px = InputGradientTest.input(1, 2);
         Image image = Image.of(16, 16, 1, px);
         try (SegmentationModel m = backend.create(SPEC, 6)) {
             Segmenter s = m.segmenter().withUncertainty().withMonteCarloDropout(6);

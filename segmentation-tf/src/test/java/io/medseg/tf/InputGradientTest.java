@@ -22,7 +22,8 @@ class InputGradientTest {
             .build();
     private static final int PER = 16 * 16;
 
-    private static float[] input(int batch, long seed) {
+    /** {@code batch} 16x16 single-channel images of uniform noise. */
+    static float[] input(int batch, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[batch * PER];
         for (int i = 0; i < x.length; i++) {
