@@ -42,7 +42,8 @@ public final class Hashing {
         return text != null && SHA256_HEX.matcher(text).matches();
     }
 
-    private static MessageDigest newDigest() {
+    /** A fresh SHA-256 digest, for hashing in pieces. */
+    public static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

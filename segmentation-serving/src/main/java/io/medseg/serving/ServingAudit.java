@@ -30,9 +30,10 @@ final class ServingAudit implements AutoCloseable {
     private final Map<String, Window> denials = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
 
+    /** One client and reason's interval: guarded by itself. */
     private static final class Window {
-        volatile long startNanos;
-        final AtomicLong suppressed = new AtomicLong();
+        long startNanos;
+        long suppressed;
 
         Window(long startNanos) {
             this.startNanos = startNanos;
@@ -63,11 +64,12 @@ final class ServingAudit implements AutoCloseable {
         long suppressedBefore;
         synchronized (w) {
             if (now - w.startNanos <= DENIAL_INTERVAL.toNanos()) {
-                w.suppressed.incrementAndGet();
+                w.suppressed++;
                 return;
             }
             w.startNanos = now;
-            suppressedBefore = w.suppressed.getAndSet(0);
+            suppressedBefore = w.suppressed;
+            w.suppressed = 0;
         }
         if (denials.size() > 10_000) {
             denials.clear(); // many clients: forget old windows rather than grow without bound

@@ -166,9 +166,9 @@ public final class SigningKeys {
      *     P-521
      */
     public static PublicKey readPublic(Path file) throws IOException {
-        readPem(file, "PUBLIC KEY"); // size and label checks, naming the file
+        String text = readKeyFile(file);
         try {
-            return parsePublic(Files.readString(file, StandardCharsets.US_ASCII));
+            return parsePublic(text);
         } catch (IllegalArgumentException e) {
             throw new DataFormatException(file, e.getMessage(), e);
         }
@@ -203,9 +203,17 @@ public final class SigningKeys {
     }
 
     private static void requireCurve(Path file, ECParameterSpec params) throws DataFormatException {
+        try {
+            requireCurve(params);
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    private static void requireCurve(ECParameterSpec params) {
         int bits = params.getOrder().bitLength();
         if (bits != 256 && bits != 384 && bits != 521) {
-            throw new DataFormatException(file, "a " + bits + "-bit curve: only NIST P-256, P-384 and P-521 keys sign "
+            throw new IllegalArgumentException("a " + bits + "-bit curve: only NIST P-256, P-384 and P-521 keys sign "
                     + "model packages");
         }
     }
@@ -219,17 +227,23 @@ public final class SigningKeys {
     }
 
     private static byte[] readPem(Path file, String wanted) throws IOException {
+        String text = readKeyFile(file);
+        try {
+            return decodePem(text, wanted);
+        } catch (IllegalArgumentException e) {
+            throw new DataFormatException(file, e.getMessage(), e);
+        }
+    }
+
+    /** A key file's text, refused naming it when it is too large to be a key. */
+    private static String readKeyFile(Path file) throws IOException {
         long size = Files.size(file);
         long limit = Math.min(ReadLimits.defaults().maxFileBytes(), 1 << 20);
         if (size > limit) {
             throw new DataFormatException(file, size + " bytes: too large for a key file (a PEM key is a few "
                     + "hundred bytes)");
         }
-        try {
-            return decodePem(new String(Files.readAllBytes(file), StandardCharsets.US_ASCII), wanted);
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(file, e.getMessage(), e);
-        }
+        return new String(Files.readAllBytes(file), StandardCharsets.US_ASCII);
     }
 
     /**
@@ -241,10 +255,7 @@ public final class SigningKeys {
         byte[] der = decodePem(pem, "PUBLIC KEY");
         try {
             PublicKey key = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-            int bits = ((ECPublicKey) key).getParams().getOrder().bitLength();
-            if (bits != 256 && bits != 384 && bits != 521) {
-                throw new IllegalArgumentException("a " + bits + "-bit curve: only NIST P-256, P-384 and P-521");
-            }
+            requireCurve(((ECPublicKey) key).getParams());
             return key;
         } catch (GeneralSecurityException | ClassCastException e) {
             throw new IllegalArgumentException("not an elliptic-curve public key (" + e.getMessage() + ")", e);

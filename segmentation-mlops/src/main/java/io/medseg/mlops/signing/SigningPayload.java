@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
@@ -156,7 +155,6 @@ public final class SigningPayload {
             ignore.add(p.asString());
         }
         Map<String, String> digests = new LinkedHashMap<>();
-        MessageDigest root = sha256();
         JsonNode res = s.path("predicate").path("resources");
         require(res.isArray(), "predicate.resources is not a list");
         for (JsonNode r : res) {
@@ -166,9 +164,8 @@ public final class SigningPayload {
             require(rn != null && safeName(rn), "a resource has an unsafe or missing name: " + r.path("name"));
             require(HASH.equals(alg) && Hashing.isSha256Hex(d), "resource " + rn + " is not a sha256 digest");
             require(digests.put(rn, d) == null, "resource " + rn + " is listed twice");
-            root.update(HexFormat.of().parseHex(d));
         }
-        String actualRoot = HexFormat.of().formatHex(root.digest());
+        String actualRoot = rootDigest(digests.values());
         require(actualRoot.equals(expectedRoot), "the statement is inconsistent: its subject digest is "
                 + expectedRoot + ", its resources hash to " + actualRoot);
         return new SigningPayload(name, digests, ser.path("allow_symlinks").asBoolean(), normalise(ignore));
@@ -195,8 +192,12 @@ public final class SigningPayload {
 
     /** The subject's digest: SHA-256 over the raw file digests in listed order. */
     public String rootDigest() {
-        MessageDigest md = sha256();
-        resources.values().forEach(d -> md.update(HexFormat.of().parseHex(d)));
+        return rootDigest(resources.values());
+    }
+
+    private static String rootDigest(java.util.Collection<String> hexDigests) {
+        MessageDigest md = Hashing.newDigest();
+        hexDigests.forEach(d -> md.update(HexFormat.of().parseHex(d)));
         return HexFormat.of().formatHex(md.digest());
     }
 
@@ -312,14 +313,6 @@ public final class SigningPayload {
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("sha-256 is not available on this java platform", e);
         }
     }
 }
